@@ -1,0 +1,60 @@
+// From a stream of mono samples to a frame-level pitch track: one PitchFrame per hop.
+#pragma once
+
+#include "pitchscribe/error.hpp"
+#include "pitchscribe/mpm.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+
+namespace pitchscribe {
+
+struct PitchFrame {
+    double time = 0.0;       // seconds, the centre of the frame
+    double frequency = 0.0;  // Hz; 0 where there is no estimate
+    double confidence = 0.0; // MPM clarity in [0, 1]
+    bool voiced = false;     // a pitched sound, loud and clear enough
+};
+
+struct TrackConfig {
+    double hop = 0.01;               // seconds between frame centres
+    double fmin = 40.0;              // Hz
+    double fmax = 2000.0;            // Hz
+    double voicing_threshold = 0.75; // minimum clarity of a voiced frame
+    double silence_db = -60.0;       // frames quieter than this (RMS, dBFS) are unvoiced
+};
+
+// Checks a TrackConfig; the message names the offending option (e.g. "--hop must be > 0").
+Status validate(const TrackConfig& config);
+
+using FrameSink = std::function<void(const PitchFrame&)>;
+
+// Cuts the stream into frames centred at t = 0, hop, 2*hop, ... (zero-padded at both ends),
+// runs the MPM detector on each and decides voicing. Memory is fixed at construction.
+// Real-time contract: push() and finish() do not allocate.
+class PitchTracker {
+public:
+    static Expected<PitchTracker> create(double sample_rate, const TrackConfig& config);
+
+    PitchTracker(PitchTracker&&) noexcept;
+    PitchTracker& operator=(PitchTracker&&) noexcept;
+    ~PitchTracker();
+
+    // Feeds samples; calls `sink` for every frame whose window is now complete.
+    void push(std::span<const float> samples, const FrameSink& sink);
+    // Ends the stream: emits the remaining frames, up to the one centred on the last sample.
+    void finish(const FrameSink& sink);
+
+    std::size_t frame_size() const;
+    double sample_rate() const;
+    std::size_t frames_emitted() const;
+
+private:
+    struct Impl;
+    explicit PitchTracker(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace pitchscribe

@@ -1,0 +1,28 @@
+// The whole pipeline in one call: decode a file and stream its pitch track to a sink.
+#pragma once
+
+#include "pitchscribe/audio_decoder.hpp"
+#include "pitchscribe/error.hpp"
+#include "pitchscribe/mpm.hpp"
+#include "pitchscribe/note_names.hpp"
+#include "pitchscribe/pitch_track.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace pitchscribe {
+
+struct AnalysisSummary {
+    AudioInfo audio;
+    std::size_t samples = 0;            // mono samples decoded
+    std::size_t frames = 0;             // pitch frames emitted
+    std::size_t non_finite_samples = 0; // NaN/Inf samples replaced by 0
+};
+
+// Decodes `path` ("-" for stdin) block by block and feeds the tracker as it goes.
+// Errors: InvalidArgument (config), InputUnreadable (cannot open / not audio / truncated),
+// Processing (a failure while decoding a readable file).
+Expected<AnalysisSummary> analyze_file(const std::string& path, const TrackConfig& config,
+                                       const FrameSink& sink);
+
+} // namespace pitchscribe
