@@ -11,10 +11,10 @@
 namespace pitchscribe {
 
 struct AudioInfo {
-    int sample_rate = 0;        // Hz, the file's own rate (no resampling here)
-    int channels = 0;           // channels in the file, before the mono mix
-    double duration = 0.0;      // seconds as declared by the container; 0 when unknown
-    std::string codec;          // e.g. "flac", "aac"
+    int sample_rate = 0;   // Hz, the file's own rate (no resampling here)
+    int channels = 0;      // channels in the file, before the mono mix
+    double duration = 0.0; // seconds as declared by the container; 0 when unknown
+    std::string codec;     // e.g. "flac", "aac"
 };
 
 // Decodes one audio stream in blocks; memory use does not depend on the file's length.

@@ -15,10 +15,10 @@
 namespace pitchscribe {
 
 struct MpmConfig {
-    double sample_rate = 44100.0; // Hz
-    double fmin = 40.0;           // lowest pitch reported, Hz; sets the frame length
-    double fmax = 2000.0;         // highest pitch reported, Hz
-    double key_threshold = 0.93;  // the key-maximum rule's k: first peak >= k * highest peak
+    double sample_rate = 44100.0;   // Hz
+    double fmin = 40.0;             // lowest pitch reported, Hz; sets the frame length
+    double fmax = 2000.0;           // highest pitch reported, Hz
+    double key_threshold = 0.93;    // the key-maximum rule's k: first peak >= k * highest peak
     double periods_per_frame = 2.0; // frame length in periods of fmin
 };
 
@@ -32,7 +32,7 @@ struct PitchEstimate {
     double frequency = 0.0; // Hz; 0 when the frame has no key maximum in range
     double clarity = 0.0;   // confidence in [0, 1]
     double rms = 0.0;       // root mean square of the frame after removing its mean
-    static constexpr std::size_t max_candidates = 8;
+    static constexpr std::size_t max_candidates = 16;
     std::array<PitchCandidate, max_candidates> candidates{}; // key maxima by increasing period
     std::size_t candidate_count = 0;
 };

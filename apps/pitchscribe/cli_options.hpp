@@ -1,0 +1,29 @@
+// The command line of the pitchscribe tool: parsing and validation, nothing else.
+#pragma once
+
+#include <pitchscribe/error.hpp>
+#include <pitchscribe/note_names.hpp>
+#include <pitchscribe/pitch_track.hpp>
+#include <string>
+
+namespace pitchscribe::cli {
+
+struct CliOptions {
+    std::string input;
+    std::string pitch_path; // --pitch; empty when not asked for
+    TrackConfig track;
+    Tuning tuning;
+    bool quiet = false;
+};
+
+// What parsing decided: run with options, or stop (help/version printed) with an exit code.
+struct ParseOutcome {
+    bool run = false;
+    int exit_code = 0;
+    CliOptions options;
+};
+
+// Parses argv. Usage errors come back as an Error whose message names the option.
+Expected<ParseOutcome> parse_command_line(int argc, char** argv);
+
+} // namespace pitchscribe::cli

@@ -1,0 +1,81 @@
+#include "fft_autocorrelation.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fftw3.h>
+#include <mutex>
+#include <new>
+
+namespace pitchscribe::detail {
+namespace {
+
+// FFTW's planner is not thread-safe; execution of distinct plans is.
+std::mutex& planner_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+bool has_only_small_factors(std::size_t n) {
+    for (std::size_t p : {2, 3, 5, 7})
+        while (n % p == 0)
+            n /= p;
+    return n == 1;
+}
+
+} // namespace
+
+std::size_t fast_fft_size(std::size_t minimum) {
+    // Even sizes only: FFTW's real transforms of odd length are several times slower.
+    std::size_t n = std::max<std::size_t>(minimum, 2);
+    n += n % 2;
+    while (!has_only_small_factors(n))
+        n += 2;
+    return n;
+}
+
+FftAutocorrelation::FftAutocorrelation(std::size_t frame_size, std::size_t max_lag)
+    : frame_size_(frame_size), max_lag_(max_lag),
+      // Zero padding to frame_size + max_lag keeps lags 0..max_lag free of wrap-around.
+      fft_size_(fast_fft_size(frame_size + max_lag)) {
+    const std::size_t bins = fft_size_ / 2 + 1;
+    time_ = fftwf_alloc_real(fft_size_);
+    auto* spectrum = fftwf_alloc_complex(bins);
+    spectrum_ = spectrum;
+    if (!time_ || !spectrum) throw std::bad_alloc();
+    // FFTW_ESTIMATE: measured within 5 % of FFTW_MEASURE at these sizes, while MEASURE
+    // spends up to 1.5 s planning an odd-factored size such as 3360.
+    std::lock_guard lock(planner_mutex());
+    const int n = static_cast<int>(fft_size_);
+    forward_ = fftwf_plan_dft_r2c_1d(n, time_, spectrum, FFTW_ESTIMATE);
+    inverse_ = fftwf_plan_dft_c2r_1d(n, spectrum, time_, FFTW_ESTIMATE);
+    if (!forward_ || !inverse_) throw std::bad_alloc();
+}
+
+FftAutocorrelation::~FftAutocorrelation() {
+    std::lock_guard lock(planner_mutex());
+    if (forward_) fftwf_destroy_plan(static_cast<fftwf_plan>(forward_));
+    if (inverse_) fftwf_destroy_plan(static_cast<fftwf_plan>(inverse_));
+    fftwf_free(time_);
+    fftwf_free(spectrum_);
+}
+
+void FftAutocorrelation::compute(const float* frame, float* r) {
+    std::memcpy(time_, frame, frame_size_ * sizeof(float));
+    std::memset(time_ + frame_size_, 0, (fft_size_ - frame_size_) * sizeof(float));
+    fftwf_execute(static_cast<fftwf_plan>(forward_));
+
+    // Power spectrum: autocorrelation is the inverse transform of |X|^2.
+    auto* bins = static_cast<fftwf_complex*>(spectrum_);
+    const std::size_t count = fft_size_ / 2 + 1;
+    for (std::size_t k = 0; k < count; ++k) {
+        bins[k][0] = bins[k][0] * bins[k][0] + bins[k][1] * bins[k][1];
+        bins[k][1] = 0.0f;
+    }
+    fftwf_execute(static_cast<fftwf_plan>(inverse_));
+
+    const float scale = 1.0f / static_cast<float>(fft_size_); // FFTW does not normalise
+    for (std::size_t tau = 0; tau <= max_lag_; ++tau)
+        r[tau] = time_[tau] * scale;
+}
+
+} // namespace pitchscribe::detail

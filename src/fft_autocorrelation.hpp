@@ -1,0 +1,34 @@
+// Linear (non-circular) autocorrelation by FFT, planned once. Internal: FFTW stays in src/.
+#pragma once
+
+#include <cstddef>
+
+namespace pitchscribe::detail {
+
+// Smallest even n >= minimum whose only prime factors are 2, 3, 5 and 7: FFTW is fast there.
+std::size_t fast_fft_size(std::size_t minimum);
+
+class FftAutocorrelation {
+public:
+    // Frames of `frame_size` samples; lags 0..max_lag are computed without wrap-around.
+    FftAutocorrelation(std::size_t frame_size, std::size_t max_lag);
+    ~FftAutocorrelation();
+    FftAutocorrelation(const FftAutocorrelation&) = delete;
+    FftAutocorrelation& operator=(const FftAutocorrelation&) = delete;
+
+    std::size_t fft_size() const { return fft_size_; }
+
+    // r[tau] = sum_i frame[i] * frame[i + tau] for tau in 0..max_lag. No allocation.
+    void compute(const float* frame, float* r);
+
+private:
+    std::size_t frame_size_;
+    std::size_t max_lag_;
+    std::size_t fft_size_;
+    float* time_ = nullptr;    // fft_size_ real samples, zero-padded
+    void* spectrum_ = nullptr; // fft_size_/2 + 1 complex bins
+    void* forward_ = nullptr;  // fftwf_plan
+    void* inverse_ = nullptr;  // fftwf_plan
+};
+
+} // namespace pitchscribe::detail

@@ -1,0 +1,178 @@
+#include "pitchscribe/mpm.hpp"
+
+#include "fft_autocorrelation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace pitchscribe {
+
+struct MpmDetector::Impl {
+    MpmConfig config;
+    std::size_t frame_size;
+    std::size_t min_lag;
+    std::size_t max_lag;
+    std::size_t last_lag; // max_lag + 1, so a peak at max_lag can be interpolated
+    detail::FftAutocorrelation autocorrelation;
+    std::vector<float> frame; // the de-meaned input frame
+    std::vector<float> acf;   // r'(tau), tau = 0..last_lag
+    std::vector<float> nsdf;  // n'(tau), tau = 0..last_lag
+
+    Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi)
+        : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1),
+          autocorrelation(size, hi + 1), frame(size), acf(hi + 2), nsdf(hi + 2) {}
+
+    double remove_mean_and_measure(std::span<const float> input);
+    void compute_nsdf(double energy);
+    void pick_key_maxima(PitchEstimate& estimate) const;
+    PitchCandidate interpolate(std::size_t peak) const;
+};
+
+namespace {
+
+Error invalid(std::string message) {
+    return Error{ErrorKind::InvalidArgument, std::move(message)};
+}
+
+} // namespace
+
+Expected<MpmDetector> MpmDetector::create(const MpmConfig& c) {
+    if (!(c.sample_rate >= 1000.0 && c.sample_rate <= 768000.0))
+        return invalid("sample rate must be within 1000..768000 Hz");
+    if (!(c.fmin > 0.0)) return invalid("--fmin must be > 0");
+    if (!(c.fmax > c.fmin)) return invalid("--fmax must be greater than --fmin");
+    if (!(c.fmax <= c.sample_rate / 4.0))
+        return invalid("--fmax must be at most a quarter of the sample rate (" +
+                       std::to_string(static_cast<int>(c.sample_rate / 4.0)) + " Hz here)");
+    if (!(c.sample_rate / c.fmin <= 65536.0)) return invalid("--fmin is too low for this rate");
+    if (!(c.key_threshold > 0.0 && c.key_threshold <= 1.0))
+        return invalid("key threshold must be in (0, 1]");
+    if (!(c.periods_per_frame >= 2.0 && c.periods_per_frame <= 8.0))
+        return invalid("periods per frame must be within 2..8");
+
+    const auto max_lag = static_cast<std::size_t>(std::ceil(c.sample_rate / c.fmin));
+    const auto min_lag = std::max<std::size_t>(2, std::floor(c.sample_rate / c.fmax));
+    const auto frame_size =
+        static_cast<std::size_t>(std::ceil(c.periods_per_frame * c.sample_rate / c.fmin));
+    return MpmDetector(std::make_unique<Impl>(c, frame_size, min_lag, max_lag));
+}
+
+MpmDetector::MpmDetector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+MpmDetector::MpmDetector(MpmDetector&&) noexcept = default;
+MpmDetector& MpmDetector::operator=(MpmDetector&&) noexcept = default;
+MpmDetector::~MpmDetector() = default;
+
+std::size_t MpmDetector::frame_size() const {
+    return impl_->frame_size;
+}
+std::size_t MpmDetector::fft_size() const {
+    return impl_->autocorrelation.fft_size();
+}
+std::size_t MpmDetector::min_lag() const {
+    return impl_->min_lag;
+}
+std::size_t MpmDetector::max_lag() const {
+    return impl_->max_lag;
+}
+std::span<const float> MpmDetector::nsdf() const {
+    return {impl_->nsdf.data(), impl_->last_lag + 1};
+}
+
+// Copies the frame (zero-padding a short one), removes its mean so that DC gives no
+// pitch, and returns the energy sum x^2 of the result.
+double MpmDetector::Impl::remove_mean_and_measure(std::span<const float> input) {
+    const std::size_t n = std::min(input.size(), frame_size);
+    std::copy_n(input.begin(), n, frame.begin());
+    std::fill(frame.begin() + n, frame.end(), 0.0f);
+    double sum = 0.0;
+    for (float x : frame)
+        sum += x;
+    const auto mean = static_cast<float>(sum / static_cast<double>(frame_size));
+    double energy = 0.0;
+    for (float& x : frame) {
+        x -= mean;
+        energy += static_cast<double>(x) * x;
+    }
+    return energy;
+}
+
+// n'(tau) = 2 r'(tau) / m'(tau), with m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2)
+// updated incrementally: each step drops x_tau^2 and x_{W-1-tau}^2.
+void MpmDetector::Impl::compute_nsdf(double energy) {
+    autocorrelation.compute(frame.data(), acf.data());
+    double m = 2.0 * energy;
+    for (std::size_t tau = 0; tau <= last_lag; ++tau) {
+        nsdf[tau] = m > 0.0 ? static_cast<float>(2.0 * acf[tau] / m) : 0.0f;
+        const double head = frame[tau];
+        const double tail = frame[frame_size - 1 - tau];
+        m -= head * head + tail * tail;
+    }
+}
+
+PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
+    const double a = nsdf[peak - 1], b = nsdf[peak], c = nsdf[peak + 1];
+    const double curvature = a - 2.0 * b + c;
+    double shift = curvature < 0.0 ? 0.5 * (a - c) / curvature : 0.0;
+    shift = std::clamp(shift, -0.5, 0.5);
+    const double value = b - 0.25 * (a - c) * shift;
+    return {static_cast<double>(peak) + shift, std::clamp(value, 0.0, 1.0)};
+}
+
+// Key maxima: the highest NSDF value between each positive-going zero crossing and the
+// next negative-going one, skipping the lobe around lag 0.
+void MpmDetector::Impl::pick_key_maxima(PitchEstimate& estimate) const {
+    std::size_t tau = 1;
+    while (tau < last_lag && nsdf[tau] > 0.0f)
+        ++tau;
+    std::size_t best = 0;
+    bool in_lobe = false;
+    auto record = [&](std::size_t peak) {
+        if (peak < min_lag || peak > max_lag || peak == 0 || peak >= last_lag) return;
+        if (estimate.candidate_count == PitchEstimate::max_candidates) return;
+        estimate.candidates[estimate.candidate_count++] = interpolate(peak);
+    };
+    for (; tau < last_lag; ++tau) {
+        const float value = nsdf[tau];
+        if (value > 0.0f) {
+            if (!in_lobe || value > nsdf[best]) best = tau;
+            in_lobe = true;
+        } else if (in_lobe) {
+            record(best);
+            in_lobe = false;
+        }
+    }
+    // A lobe still open at the end counts only if its maximum is a true local maximum.
+    if (in_lobe && nsdf[best + 1] < nsdf[best]) record(best);
+}
+
+PitchEstimate MpmDetector::analyze(std::span<const float> input) {
+    Impl& d = *impl_;
+    PitchEstimate estimate;
+    const double energy = d.remove_mean_and_measure(input);
+    estimate.rms = std::sqrt(energy / static_cast<double>(d.frame_size));
+    if (!(energy > 0.0) || !std::isfinite(energy)) {
+        std::fill(d.nsdf.begin(), d.nsdf.end(), 0.0f);
+        return estimate;
+    }
+    d.compute_nsdf(energy);
+    d.pick_key_maxima(estimate);
+    if (estimate.candidate_count == 0) return estimate;
+
+    double highest = 0.0;
+    for (std::size_t i = 0; i < estimate.candidate_count; ++i)
+        highest = std::max(highest, estimate.candidates[i].clarity);
+    // Key-maximum rule: the first (shortest-period) peak within k of the highest.
+    for (std::size_t i = 0; i < estimate.candidate_count; ++i) {
+        const PitchCandidate& c = estimate.candidates[i];
+        if (c.clarity >= d.config.key_threshold * highest) {
+            estimate.frequency = d.config.sample_rate / c.period;
+            estimate.clarity = c.clarity;
+            break;
+        }
+    }
+    return estimate;
+}
+
+} // namespace pitchscribe
