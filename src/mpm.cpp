@@ -52,10 +52,14 @@ Expected<MpmDetector> MpmDetector::create(const MpmConfig& c) {
     if (!(c.periods_per_frame >= 2.0 && c.periods_per_frame <= 8.0))
         return invalid("periods per frame must be within 2..8");
 
-    const auto max_lag = static_cast<std::size_t>(std::ceil(c.sample_rate / c.fmin));
-    const auto min_lag = std::max<std::size_t>(2, std::floor(c.sample_rate / c.fmax));
+    // The lag range reaches a quarter tone past fmin and fmax, so that a tone exactly at a
+    // limit (a bass's 41.2 Hz with fmin 40, or 40 Hz itself) keeps its interpolated peak.
+    const double margin = std::exp2(0.5 / 12.0);
+    const double longest_period = c.sample_rate / c.fmin * margin;
+    const auto max_lag = static_cast<std::size_t>(std::ceil(longest_period));
+    const auto min_lag = std::max<std::size_t>(2, std::floor(c.sample_rate / c.fmax / margin));
     const auto frame_size =
-        static_cast<std::size_t>(std::ceil(c.periods_per_frame * c.sample_rate / c.fmin));
+        static_cast<std::size_t>(std::ceil(c.periods_per_frame * longest_period));
     return MpmDetector(std::make_unique<Impl>(c, frame_size, min_lag, max_lag));
 }
 
@@ -111,10 +115,21 @@ void MpmDetector::Impl::compute_nsdf(double energy) {
     }
 }
 
+// Refines a peak from its three samples a, b, c. The position comes from fitting
+// A cos(w (x - d)), exact for a sinusoid, so short periods (2 kHz at 8 kHz is 4 samples) stay
+// within a cent where a parabola is off by more than ten; the parabola serves where no
+// well-sampled cosine fits (w >= pi/2). The clarity is the parabola's peak value: the cosine's
+// amplitude explodes on noise.
 PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
     const double a = nsdf[peak - 1], b = nsdf[peak], c = nsdf[peak + 1];
     const double curvature = a - 2.0 * b + c;
-    double shift = curvature < 0.0 ? 0.5 * (a - c) / curvature : 0.0;
+    if (!(curvature < 0.0)) return {static_cast<double>(peak), std::clamp(b, 0.0, 1.0)};
+    double shift = 0.5 * (a - c) / curvature;
+    const double cos_w = (a + c) / (2.0 * b);
+    if (b > 0.0 && cos_w > 0.0 && cos_w < 1.0) {
+        const double w = std::acos(cos_w);
+        shift = std::atan((c - a) / (2.0 * b * std::sin(w))) / w;
+    }
     shift = std::clamp(shift, -0.5, 0.5);
     const double value = b - 0.25 * (a - c) * shift;
     return {static_cast<double>(peak) + shift, std::clamp(value, 0.0, 1.0)};
@@ -143,8 +158,8 @@ void MpmDetector::Impl::pick_key_maxima(PitchEstimate& estimate) const {
             in_lobe = false;
         }
     }
-    // A lobe still open at the end counts only if its maximum is a true local maximum.
-    if (in_lobe && nsdf[best + 1] < nsdf[best]) record(best);
+    // A lobe still open at the end counts only if its maximum is not the last lag examined.
+    if (in_lobe && best + 1 < last_lag) record(best);
 }
 
 PitchEstimate MpmDetector::analyze(std::span<const float> input) {

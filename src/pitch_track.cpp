@@ -113,8 +113,7 @@ PitchFrame PitchTracker::Impl::analyze_frame(const float* samples, std::size_t i
     if (estimate.rms < silence_rms || estimate.frequency <= 0.0) return frame;
     frame.frequency = estimate.frequency;
     frame.confidence = estimate.clarity;
-    frame.voiced = estimate.clarity >= config.voicing_threshold &&
-                   estimate.frequency >= config.fmin && estimate.frequency <= config.fmax;
+    frame.voiced = estimate.clarity >= config.voicing_threshold;
     return frame;
 }
 

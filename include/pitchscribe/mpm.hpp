@@ -46,11 +46,11 @@ public:
     MpmDetector& operator=(MpmDetector&&) noexcept;
     ~MpmDetector();
 
-    // Samples per frame: ceil(periods_per_frame * sample_rate / fmin).
+    // Samples per frame: periods_per_frame periods of the longest lag searched.
     std::size_t frame_size() const;
     // The FFT length used for the zero-padded autocorrelation.
     std::size_t fft_size() const;
-    // Lag range searched, in samples.
+    // Lag range searched, in samples: a quarter tone wider than fmin..fmax.
     std::size_t min_lag() const;
     std::size_t max_lag() const;
 

@@ -1,0 +1,360 @@
+// FFmpeg-backed streaming decoder: demuxes and decodes on demand inside read(), converts each
+// frame to mono float itself (no libswresample) and never buffers more than one frame.
+#include "pitchscribe/audio_decoder.hpp"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avutil.h>
+}
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <sys/stat.h>
+#include <system_error>
+#include <unistd.h>
+#include <vector>
+
+namespace pitchscribe {
+namespace {
+
+// A demuxer or decoder stuck on the same bad data must not spin forever.
+constexpr int kMaxConsecutiveErrors = 100;
+constexpr int kStdinBuffer = 64 * 1024;
+
+std::string av_error_text(int code) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(code, buf, sizeof buf);
+    return buf;
+}
+
+Error unreadable(const std::string& name, const std::string& reason) {
+    return Error{ErrorKind::InputUnreadable, "'" + name + "': " + reason};
+}
+
+// FFmpeg drops a WAV's declared data size when the file is shorter than it (and then estimates
+// the duration from the bitrate, i.e. the truncated length), so read the RIFF header ourselves.
+// Returns the data chunk's size in bytes, 0 when absent or a streaming placeholder.
+std::uint64_t wav_declared_data_size(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    char riff[12];
+    if (!in.read(riff, 12) || std::string(riff, 4) != "RIFF" || std::string(riff + 8, 4) != "WAVE")
+        return 0;
+    for (int chunk = 0; chunk < 64; ++chunk) {
+        unsigned char h[8];
+        if (!in.read(reinterpret_cast<char*>(h), 8)) return 0;
+        const std::uint32_t size = h[4] | h[5] << 8 | h[6] << 16 | std::uint32_t(h[7]) << 24;
+        if (std::string(reinterpret_cast<char*>(h), 4) == "data")
+            return size >= 0x7fff0000u ? 0 : size; // pipes write 0xffffffff and the like
+        in.seekg(std::streamoff(size) + (size & 1), std::ios::cur);
+    }
+    return 0;
+}
+
+// Mixes one frame to mono; integer formats are scaled to [-1, 1].
+template <typename T, typename Convert>
+void mix_frame(const AVFrame* f, Convert convert, float* out, std::size_t& non_finite) {
+    const int channels = f->ch_layout.nb_channels;
+    const bool planar = av_sample_fmt_is_planar(static_cast<AVSampleFormat>(f->format));
+    for (int i = 0; i < f->nb_samples; ++i) {
+        double sum = 0.0; // double: averaging large finite floats must not overflow
+        for (int c = 0; c < channels; ++c) {
+            const T raw = planar
+                              ? reinterpret_cast<const T*>(f->extended_data[c])[i]
+                              : reinterpret_cast<const T*>(f->extended_data[0])[i * channels + c];
+            float v = convert(raw);
+            if (!std::isfinite(v)) {
+                v = 0.0f;
+                ++non_finite;
+            }
+            sum += v;
+        }
+        out[i] = static_cast<float>(sum / channels);
+    }
+}
+
+bool mix_any(const AVFrame* f, float* out, std::size_t& nf) {
+    switch (av_get_packed_sample_fmt(static_cast<AVSampleFormat>(f->format))) {
+    case AV_SAMPLE_FMT_U8:
+        mix_frame<std::uint8_t>(
+            f, [](std::uint8_t v) { return (v - 128) / 128.0f; }, out, nf);
+        return true;
+    case AV_SAMPLE_FMT_S16:
+        mix_frame<std::int16_t>(
+            f, [](std::int16_t v) { return v / 32768.0f; }, out, nf);
+        return true;
+    case AV_SAMPLE_FMT_S32:
+        mix_frame<std::int32_t>(
+            f, [](std::int32_t v) { return float(v / 2147483648.0); }, out, nf);
+        return true;
+    case AV_SAMPLE_FMT_S64:
+        mix_frame<std::int64_t>(
+            f, [](std::int64_t v) { return float(v / 9223372036854775808.0); }, out, nf);
+        return true;
+    case AV_SAMPLE_FMT_FLT:
+        mix_frame<float>(
+            f, [](float v) { return v; }, out, nf);
+        return true;
+    case AV_SAMPLE_FMT_DBL:
+        mix_frame<double>(
+            f, [](double v) { return float(v); }, out, nf);
+        return true;
+    default:
+        return false;
+    }
+}
+
+} // namespace
+
+struct AudioDecoder::Impl {
+    std::string name; // as shown in messages
+    AudioInfo info;
+    double declared = 0.0; // duration the container promises; 0 if unknown or only estimated
+    AVFormatContext* fmt = nullptr;
+    AVIOContext* avio = nullptr; // our own reader of fd 0, to tell an empty pipe apart
+    std::size_t stdin_bytes = 0;
+    AVCodecContext* codec = nullptr;
+    AVPacket* pkt = nullptr;
+    AVFrame* frame = nullptr;
+    int stream = -1;
+    bool pkt_pending = false; // pkt holds data the decoder refused with EAGAIN
+    bool draining = false;    // NULL packet sent
+    bool finished = false;
+    std::optional<Error> final_error;
+    std::vector<float> pending; // mono samples of the last frame; capacity = largest frame
+    std::size_t pending_pos = 0;
+    std::size_t delivered = 0, non_finite = 0, frames_decoded = 0, bad_data = 0;
+    double decoded_seconds = 0.0;
+
+    ~Impl() {
+        av_frame_free(&frame);
+        av_packet_free(&pkt);
+        avcodec_free_context(&codec);
+        avformat_close_input(&fmt); // leaves a custom AVIOContext to us
+        if (avio) av_freep(&avio->buffer);
+        avio_context_free(&avio);
+    }
+
+    static int read_stdin(void* opaque, std::uint8_t* buf, int size) {
+        ssize_t n;
+        do {
+            n = ::read(0, buf, static_cast<std::size_t>(size));
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) return AVERROR(errno);
+        if (n == 0) return AVERROR_EOF;
+        static_cast<Impl*>(opaque)->stdin_bytes += static_cast<std::size_t>(n);
+        return static_cast<int>(n);
+    }
+
+    void fail(const std::string& reason) {
+        finished = true;
+        final_error = Error{ErrorKind::Processing, "'" + name + "': decoding failed: " + reason};
+    }
+
+    void finish() {
+        finished = true;
+        const double tolerance = std::max(0.1, 0.02 * declared);
+        if (frames_decoded == 0 && bad_data > 0) {
+            final_error =
+                unreadable(name, "not an audio file (" + av_error_text(AVERROR_INVALIDDATA) + ")");
+        } else if (declared > 0 && decoded_seconds < declared - tolerance) {
+            char reason[96];
+            std::snprintf(reason, sizeof reason, "truncated: decoded %.2f s of %.2f s declared",
+                          decoded_seconds, declared);
+            final_error = unreadable(name, reason);
+        }
+    }
+
+    // Decodes until one frame lands in `pending`, or the stream ends (finished set).
+    void refill() {
+        int errors = 0;
+        while (true) {
+            int r = avcodec_receive_frame(codec, frame);
+            if (r == 0) {
+                if (frame->nb_samples <= 0) continue;
+                pending.resize(static_cast<std::size_t>(frame->nb_samples));
+                pending_pos = 0;
+                const bool ok =
+                    frame->ch_layout.nb_channels > 0 && mix_any(frame, pending.data(), non_finite);
+                const int rate = frame->sample_rate > 0 ? frame->sample_rate : info.sample_rate;
+                decoded_seconds += double(frame->nb_samples) / rate;
+                ++frames_decoded;
+                av_frame_unref(frame);
+                if (!ok) {
+                    pending.clear();
+                    fail("unsupported sample format");
+                }
+                return;
+            }
+            if (r == AVERROR_EOF) return finish();
+            if (r != AVERROR(EAGAIN)) {
+                if (r == AVERROR_INVALIDDATA && ++errors < kMaxConsecutiveErrors) {
+                    ++bad_data;
+                    continue;
+                }
+                return r == AVERROR_INVALIDDATA ? finish() : fail(av_error_text(r));
+            }
+            if (draining) return finish(); // EAGAIN after flushing: nothing more will come
+            if (!pkt_pending) {
+                r = av_read_frame(fmt, pkt);
+                if (r == AVERROR_EOF) {
+                    avcodec_send_packet(codec, nullptr);
+                    draining = true;
+                    continue;
+                }
+                if (r < 0) {
+                    // Skip damaged packets; a demuxer stuck on them ends the stream instead.
+                    if (r == AVERROR_INVALIDDATA && ++errors < kMaxConsecutiveErrors) {
+                        ++bad_data;
+                        continue;
+                    }
+                    return r == AVERROR_INVALIDDATA ? finish() : fail(av_error_text(r));
+                }
+                if (pkt->stream_index != stream) {
+                    av_packet_unref(pkt);
+                    continue;
+                }
+                pkt_pending = true;
+            }
+            r = avcodec_send_packet(codec, pkt);
+            if (r == AVERROR(EAGAIN)) continue; // keep the packet; receive frames first
+            av_packet_unref(pkt);
+            pkt_pending = false;
+            if (r == AVERROR_INVALIDDATA && ++errors < kMaxConsecutiveErrors) {
+                ++bad_data;
+            } else if (r < 0) {
+                return r == AVERROR_INVALIDDATA ? finish() : fail(av_error_text(r));
+            }
+        }
+    }
+};
+
+AudioDecoder::AudioDecoder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AudioDecoder::AudioDecoder(AudioDecoder&&) noexcept = default;
+AudioDecoder& AudioDecoder::operator=(AudioDecoder&&) noexcept = default;
+AudioDecoder::~AudioDecoder() = default;
+
+Expected<AudioDecoder> AudioDecoder::open(const std::string& path) {
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { av_log_set_level(AV_LOG_QUIET); }); // our messages only
+    const bool is_stdin = path == "-";
+    auto d = std::make_unique<Impl>();
+    d->name = is_stdin ? "stdin" : path;
+    const std::string& name = d->name;
+
+    // Check the file before FFmpeg so the common failures get plain, specific reasons.
+    if (!is_stdin) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || ::access(path.c_str(), R_OK) != 0)
+            return unreadable(name, std::error_code(errno, std::generic_category()).message());
+        if (S_ISDIR(st.st_mode)) return unreadable(name, "is a directory");
+        if (S_ISREG(st.st_mode) && st.st_size == 0) return unreadable(name, "empty file");
+    }
+
+    if (is_stdin) {
+        d->fmt = avformat_alloc_context();
+        auto* buf = static_cast<unsigned char*>(av_malloc(kStdinBuffer));
+        if (buf)
+            d->avio = avio_alloc_context(buf, kStdinBuffer, 0, d.get(), Impl::read_stdin, nullptr,
+                                         nullptr);
+        if (!d->avio) av_free(buf);
+        if (!d->fmt || !d->avio) return Error{ErrorKind::Processing, "'stdin': out of memory"};
+        d->fmt->pb = d->avio;
+    }
+    // "file:" keeps FFmpeg from reading a colon in the path as a protocol name.
+    const std::string url = is_stdin ? "" : "file:" + path;
+    int r = avformat_open_input(&d->fmt, url.c_str(), nullptr, nullptr);
+    if (r >= 0) r = avformat_find_stream_info(d->fmt, nullptr);
+    if (r < 0 && is_stdin && d->stdin_bytes == 0) return unreadable(name, "empty file");
+    if (r < 0) return unreadable(name, "not an audio file (" + av_error_text(r) + ")");
+    d->stream = av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+    if (d->stream < 0) return unreadable(name, "no audio stream");
+
+    const AVStream* s = d->fmt->streams[d->stream];
+    const AVCodecParameters* par = s->codecpar;
+    AudioInfo& info = d->info;
+    if (par->codec_id != AV_CODEC_ID_NONE) {
+        info.codec = avcodec_get_name(par->codec_id);
+    } else { // FFmpeg's name would be "none"; the container's tag says more
+        char tag[32];
+        std::snprintf(tag, sizeof tag, "tag 0x%04x", par->codec_tag);
+        info.codec = tag;
+    }
+    info.sample_rate = par->sample_rate;
+    info.channels = par->ch_layout.nb_channels;
+    if (info.sample_rate < 1 || info.sample_rate > 768000)
+        return unreadable(name, "unsupported audio (sample rate " +
+                                    std::to_string(info.sample_rate) + " Hz)");
+    if (info.channels < 1) return unreadable(name, "unsupported audio (0 channels)");
+
+    const AVCodec* decoder = avcodec_find_decoder(par->codec_id);
+    if (decoder) d->codec = avcodec_alloc_context3(decoder);
+    if (!d->codec || avcodec_parameters_to_context(d->codec, par) < 0)
+        return unreadable(name, "unsupported codec '" + info.codec + "'");
+    d->codec->pkt_timebase = s->time_base;
+    if (avcodec_open2(d->codec, decoder, nullptr) < 0)
+        return unreadable(name, "unsupported codec '" + info.codec + "'");
+
+    if (s->duration != AV_NOPTS_VALUE && s->duration > 0)
+        info.duration = double(s->duration) * av_q2d(s->time_base);
+    else if (d->fmt->duration != AV_NOPTS_VALUE && d->fmt->duration > 0)
+        info.duration = double(d->fmt->duration) / AV_TIME_BASE;
+    // A bitrate estimate is a guess (VBR, truncation), so it never makes a file "truncated".
+    if (d->fmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
+        d->declared = info.duration;
+    const int bits = av_get_exact_bits_per_sample(par->codec_id);
+    if (!is_stdin && std::string(d->fmt->iformat->name) == "wav" && bits > 0) {
+        if (const std::uint64_t bytes = wav_declared_data_size(path)) {
+            info.duration =
+                double(bytes * 8 / (std::uint64_t(bits) * info.channels)) / info.sample_rate;
+            d->declared = info.duration;
+        }
+    }
+
+    d->pkt = av_packet_alloc();
+    d->frame = av_frame_alloc();
+    if (!d->pkt || !d->frame) return Error{ErrorKind::Processing, "'" + name + "': out of memory"};
+    return AudioDecoder(std::move(d));
+}
+
+const AudioInfo& AudioDecoder::info() const {
+    static const AudioInfo none;
+    return impl_ ? impl_->info : none;
+}
+
+Expected<std::size_t> AudioDecoder::read(std::span<float> out) {
+    if (!impl_) return Error{ErrorKind::Processing, "read from a moved-from AudioDecoder"};
+    Impl& d = *impl_;
+    std::size_t n = 0;
+    while (n < out.size()) {
+        if (d.pending_pos < d.pending.size()) {
+            const std::size_t k = std::min(out.size() - n, d.pending.size() - d.pending_pos);
+            std::copy_n(d.pending.begin() + std::ptrdiff_t(d.pending_pos), k, out.begin() + n);
+            d.pending_pos += k;
+            n += k;
+        } else if (d.finished) {
+            break;
+        } else {
+            d.refill();
+        }
+    }
+    d.delivered += n;
+    // Samples decoded before a failure are delivered first; the error then sticks.
+    if (n == 0 && d.final_error) return *d.final_error;
+    return n;
+}
+
+std::size_t AudioDecoder::samples_read() const {
+    return impl_ ? impl_->delivered : 0;
+}
+std::size_t AudioDecoder::non_finite_samples() const {
+    return impl_ ? impl_->non_finite : 0;
+}
+
+} // namespace pitchscribe

@@ -1,0 +1,113 @@
+// Framing of the stream: frame times, frame count, chunking, short inputs, long hops.
+#include "track_helpers.hpp"
+
+#include <cmath>
+
+namespace pitchscribe::test {
+namespace {
+
+TEST(PitchTrack, FramesAreCentredAtMultiplesOfTheHop) {
+    const double rate = 44100.0;
+    const auto frames = track(sine(330.0, rate, 2.0), rate);
+    ASSERT_EQ(frames.size(), 200u); // centres 0.00 .. 1.99 s; 2.00 s is past the last sample
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        EXPECT_DOUBLE_EQ(frames[i].time, static_cast<double>(i) * 0.01);
+}
+
+TEST(PitchTrack, FrameCountFollowsTheHopAtAwkwardRates) {
+    TrackConfig config;
+    config.hop = 0.0123;
+    const double rate = 22050.0; // hop = 271.215 samples
+    const auto frames = track(sine(200.0, rate, 1.0), rate, config);
+    const auto expected = static_cast<std::size_t>(std::floor((rate - 1.0) / (0.0123 * rate))) + 1;
+    EXPECT_EQ(frames.size(), expected);
+    EXPECT_NEAR(frames.back().time, static_cast<double>(expected - 1) * 0.0123, 1e-12);
+}
+
+TEST(PitchTrack, ChunkSizeDoesNotChangeTheTrack) {
+    const double rate = 16000.0;
+    auto signal = harmonic_complex(150.0, rate, 1.3, {1.0, 0.5, 0.25});
+    const auto whole = track(signal, rate);
+    for (std::size_t chunk : {1u, 7u, 160u, 999u, 50000u}) {
+        auto tracker = PitchTracker::create(rate, {});
+        ASSERT_TRUE(tracker.has_value());
+        std::vector<PitchFrame> frames;
+        const FrameSink sink = [&](const PitchFrame& f) { frames.push_back(f); };
+        for (std::size_t at = 0; at < signal.size(); at += chunk)
+            tracker->push({signal.data() + at, std::min(chunk, signal.size() - at)}, sink);
+        tracker->finish(sink);
+        ASSERT_EQ(frames.size(), whole.size()) << "chunk " << chunk;
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            EXPECT_EQ(frames[i].frequency, whole[i].frequency) << "chunk " << chunk;
+            EXPECT_EQ(frames[i].voiced, whole[i].voiced) << "chunk " << chunk;
+        }
+    }
+}
+
+TEST(PitchTrack, InputShorterThanOneFrameStillGetsItsPitch) {
+    const double rate = 44100.0;
+    // 30 ms of A4: shorter than the 50 ms frame that fmin = 40 Hz asks for.
+    const auto frames = track(sine(440.0, rate, 0.03), rate);
+    ASSERT_EQ(frames.size(), 3u);
+    std::size_t voiced = 0;
+    for (const auto& f : frames) {
+        if (!f.voiced) continue;
+        ++voiced;
+        EXPECT_LT(std::abs(cents(f.frequency, 440.0)), 5.0) << "at " << f.time;
+    }
+    EXPECT_GE(voiced, 2u);
+}
+
+TEST(PitchTrack, ATenthOfASecondNoteIsFound) {
+    const double rate = 48000.0;
+    std::vector<float> signal(static_cast<std::size_t>(rate * 0.5), 0.0f);
+    const auto note = sine(523.25, rate, 0.1);
+    std::copy(note.begin(), note.end(), signal.begin() + static_cast<std::ptrdiff_t>(rate * 0.2));
+    const auto frames = track(signal, rate);
+    for (const auto& f : frames) {
+        if (f.voiced) { // frames overlapping the note by at least a few milliseconds
+            EXPECT_GT(f.time, 0.17);
+            EXPECT_LT(f.time, 0.33);
+        }
+        if (f.time >= 0.2 && f.time <= 0.3) { // centred on the note
+            EXPECT_TRUE(f.voiced) << "at " << f.time;
+            EXPECT_LT(std::abs(cents(f.frequency, 523.25)), 10.0) << "at " << f.time;
+        }
+    }
+}
+
+TEST(PitchTrack, HopLongerThanAFrameSkipsAhead) {
+    TrackConfig config;
+    config.hop = 0.25;
+    const double rate = 8000.0;
+    const auto frames = track(sine(100.0, rate, 2.0), rate, config);
+    ASSERT_EQ(frames.size(), 8u);
+    for (std::size_t i = 1; i + 1 < frames.size(); ++i) {
+        EXPECT_TRUE(frames[i].voiced);
+        EXPECT_LT(std::abs(cents(frames[i].frequency, 100.0)), 5.0);
+    }
+}
+
+TEST(PitchTrack, EmptyInputGivesNoFrames) {
+    EXPECT_TRUE(track({}, 44100.0).empty());
+}
+
+TEST(PitchTrack, FmaxAboveAQuarterOfTheRateIsClampedNotRefused) {
+    const auto frames = track(sine(440.0, 6000.0, 0.5), 6000.0); // default fmax 2000 > 1500
+    EXPECT_LT(std::abs(stats(frames, 440.0).median_cents), 5.0);
+}
+
+TEST(PitchTrack, OutOfRangeSettingsNameTheOption) {
+    TrackConfig config;
+    config.hop = 0.0;
+    auto bad = PitchTracker::create(44100.0, config);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().message, "--hop must be > 0");
+    config = {};
+    config.fmin = 500.0;
+    config.fmax = 400.0;
+    EXPECT_EQ(validate(config).error().message, "--fmin must be less than --fmax");
+}
+
+} // namespace
+} // namespace pitchscribe::test
