@@ -274,7 +274,7 @@ Expected<AudioDecoder> AudioDecoder::open(const std::string& path) {
     if (r < 0 && is_stdin && d->stdin_bytes == 0) return unreadable(name, "empty file");
     if (r < 0) return unreadable(name, "not an audio file (" + av_error_text(r) + ")");
     d->stream = av_find_best_stream(d->fmt, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
-    if (d->stream < 0) return unreadable(name, "no audio stream");
+    if (d->stream < 0) return unreadable(name, "not an audio file (no audio stream)");
 
     const AVStream* s = d->fmt->streams[d->stream];
     const AVCodecParameters* par = s->codecpar;

@@ -301,7 +301,7 @@ TEST(AudioDecoderErrors, NotAudio) {
                            video + "'")
                               .c_str()),
               0);
-    expect_open_error(video, "no audio stream");
+    expect_open_error(video, "not an audio file (no audio stream)");
 
     auto d = AudioDecoder::open(noise);
     ASSERT_FALSE(d);
