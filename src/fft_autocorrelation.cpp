@@ -15,21 +15,28 @@ std::mutex& planner_mutex() {
     return mutex;
 }
 
-bool has_only_small_factors(std::size_t n) {
-    for (std::size_t p : {2, 3, 5, 7})
-        while (n % p == 0)
-            n /= p;
-    return n == 1;
+// Sizes FFTW_ESTIMATE plans run fast at: 2^a 3^b with at most one factor 5 and one 7, and at
+// least 2^4. Measured at 3.4k points: 3360 = 2^5*3*5*7 takes 6.8 us per r2c+c2r pair, while
+// 3430 = 2*5*7^3 takes 13.3 us and odd sizes are slower still.
+bool is_fast_size(std::size_t n) {
+    int twos = 0, fives = 0, sevens = 0;
+    for (; n % 2 == 0; n /= 2)
+        ++twos;
+    for (; n % 3 == 0; n /= 3) {
+    }
+    for (; n % 5 == 0; n /= 5)
+        ++fives;
+    for (; n % 7 == 0; n /= 7)
+        ++sevens;
+    return n == 1 && twos >= 4 && fives <= 1 && sevens <= 1;
 }
 
 } // namespace
 
 std::size_t fast_fft_size(std::size_t minimum) {
-    // Even sizes only: FFTW's real transforms of odd length are several times slower.
-    std::size_t n = std::max<std::size_t>(minimum, 2);
-    n += n % 2;
-    while (!has_only_small_factors(n))
-        n += 2;
+    std::size_t n = std::max<std::size_t>(minimum, 16);
+    while (!is_fast_size(n))
+        ++n;
     return n;
 }
 

@@ -5,7 +5,7 @@
 
 namespace pitchscribe::detail {
 
-// Smallest even n >= minimum whose only prime factors are 2, 3, 5 and 7: FFTW is fast there.
+// Smallest n >= minimum of the form 2^a 3^b 5^c 7^d (a >= 4, c <= 1, d <= 1): FFTW is fast there.
 std::size_t fast_fft_size(std::size_t minimum);
 
 class FftAutocorrelation {

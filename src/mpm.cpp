@@ -24,8 +24,8 @@ struct MpmDetector::Impl {
         : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1),
           autocorrelation(size, hi + 1), frame(size), acf(hi + 2), nsdf(hi + 2) {}
 
-    double remove_mean_and_measure(std::span<const float> input);
-    void compute_nsdf(double energy);
+    void remove_mean(std::span<const float> input);
+    void compute_nsdf();
     void pick_key_maxima(PitchEstimate& estimate) const;
     PitchCandidate interpolate(std::size_t peak) const;
 };
@@ -84,29 +84,31 @@ std::span<const float> MpmDetector::nsdf() const {
     return {impl_->nsdf.data(), impl_->last_lag + 1};
 }
 
-// Copies the frame (zero-padding a short one), removes its mean so that DC gives no
-// pitch, and returns the energy sum x^2 of the result.
-double MpmDetector::Impl::remove_mean_and_measure(std::span<const float> input) {
+// Copies the frame (zero-padding a short one) and removes its mean, so that DC gives no
+// pitch. Eight float lanes let the compiler vectorise the sum without -ffast-math.
+void MpmDetector::Impl::remove_mean(std::span<const float> input) {
     const std::size_t n = std::min(input.size(), frame_size);
     std::copy_n(input.begin(), n, frame.begin());
-    std::fill(frame.begin() + n, frame.end(), 0.0f);
+    std::fill(frame.begin() + static_cast<std::ptrdiff_t>(n), frame.end(), 0.0f);
+    float lanes[8] = {};
+    std::size_t i = 0;
+    for (; i + 8 <= frame_size; i += 8)
+        for (std::size_t k = 0; k < 8; ++k)
+            lanes[k] += frame[i + k];
     double sum = 0.0;
-    for (float x : frame)
-        sum += x;
+    for (float lane : lanes)
+        sum += lane;
+    for (; i < frame_size; ++i)
+        sum += frame[i];
     const auto mean = static_cast<float>(sum / static_cast<double>(frame_size));
-    double energy = 0.0;
-    for (float& x : frame) {
+    for (float& x : frame)
         x -= mean;
-        energy += static_cast<double>(x) * x;
-    }
-    return energy;
 }
 
 // n'(tau) = 2 r'(tau) / m'(tau), with m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2)
-// updated incrementally: each step drops x_tau^2 and x_{W-1-tau}^2.
-void MpmDetector::Impl::compute_nsdf(double energy) {
-    autocorrelation.compute(frame.data(), acf.data());
-    double m = 2.0 * energy;
+// updated incrementally: each step drops x_tau^2 and x_{W-1-tau}^2. m'(0) = 2 r'(0).
+void MpmDetector::Impl::compute_nsdf() {
+    double m = 2.0 * acf[0];
     for (std::size_t tau = 0; tau <= last_lag; ++tau) {
         nsdf[tau] = m > 0.0 ? static_cast<float>(2.0 * acf[tau] / m) : 0.0f;
         const double head = frame[tau];
@@ -165,13 +167,16 @@ void MpmDetector::Impl::pick_key_maxima(PitchEstimate& estimate) const {
 PitchEstimate MpmDetector::analyze(std::span<const float> input) {
     Impl& d = *impl_;
     PitchEstimate estimate;
-    const double energy = d.remove_mean_and_measure(input);
-    estimate.rms = std::sqrt(energy / static_cast<double>(d.frame_size));
-    if (!(energy > 0.0) || !std::isfinite(energy)) {
+    d.remove_mean(input);
+    d.autocorrelation.compute(d.frame.data(), d.acf.data());
+    const double energy = d.acf[0]; // r'(0) = sum of x^2
+    estimate.rms = std::sqrt(std::max(energy, 0.0) / static_cast<double>(d.frame_size));
+    // Below about -300 dBFS there is nothing but rounding error to analyse.
+    if (!(energy > 1e-30 * static_cast<double>(d.frame_size)) || !std::isfinite(energy)) {
         std::fill(d.nsdf.begin(), d.nsdf.end(), 0.0f);
         return estimate;
     }
-    d.compute_nsdf(energy);
+    d.compute_nsdf();
     d.pick_key_maxima(estimate);
     if (estimate.candidate_count == 0) return estimate;
 
