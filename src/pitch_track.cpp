@@ -1,5 +1,7 @@
 #include "pitchscribe/pitch_track.hpp"
 
+#include "path_tracker.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -38,7 +40,9 @@ struct PitchTracker::Impl {
     std::size_t buffer_length;
     std::int64_t samples_in = 0;      // real samples pushed so far
     std::int64_t stream_position = 0; // index of the next sample to append (padding included)
-    std::size_t next_frame = 0;
+    std::size_t next_frame = 0;       // frames analysed; the path tracker emits them a little later
+    detail::PathTracker path;
+    bool finished = false;
 
     Impl(const TrackConfig& c, double rate, MpmDetector d)
         : config(c), sample_rate(rate), detector(std::move(d)), frame_size(detector.frame_size()),
@@ -46,7 +50,13 @@ struct PitchTracker::Impl {
           silence_rms(std::pow(10.0, c.silence_db / 20.0)),
           // Room for a whole frame plus one hop of new input, so every push makes progress.
           buffer(frame_size + static_cast<std::size_t>(std::ceil(c.hop * rate)) + 4096),
-          buffer_start(-half_frame), buffer_length(static_cast<std::size_t>(half_frame)) {}
+          buffer_start(-half_frame), buffer_length(static_cast<std::size_t>(half_frame)),
+          path(rate, lookahead_frames(c.hop), c.voicing_threshold) {}
+
+    // The path's look-ahead: a fifth of a second, enough to see past two notes' overlap.
+    static std::size_t lookahead_frames(double hop) {
+        return static_cast<std::size_t>(std::ceil(0.2 / hop));
+    }
 
     std::int64_t frame_start(std::size_t index) const {
         return std::llround(static_cast<double>(index) * config.hop * sample_rate) - half_frame;
@@ -55,7 +65,7 @@ struct PitchTracker::Impl {
     void append(const float* samples, std::size_t count, std::size_t frame_limit,
                 const FrameSink& sink);
     void emit_ready_frames(std::size_t frame_limit, const FrameSink& sink);
-    PitchFrame analyze_frame(const float* samples, std::size_t index);
+    void analyze_frame(const float* samples, std::size_t index, const FrameSink& sink);
 };
 
 // Discards samples before the next frame's start (or skips ahead when hop > frame).
@@ -101,20 +111,16 @@ void PitchTracker::Impl::emit_ready_frames(std::size_t frame_limit, const FrameS
     while (next_frame < frame_limit) {
         const std::int64_t start = frame_start(next_frame);
         if (start + static_cast<std::int64_t>(frame_size) > end) return;
-        sink(analyze_frame(buffer.data() + (start - buffer_start), next_frame));
+        analyze_frame(buffer.data() + (start - buffer_start), next_frame, sink);
         ++next_frame;
     }
 }
 
-PitchFrame PitchTracker::Impl::analyze_frame(const float* samples, std::size_t index) {
+void PitchTracker::Impl::analyze_frame(const float* samples, std::size_t index,
+                                       const FrameSink& sink) {
     const PitchEstimate estimate = detector.analyze({samples, frame_size});
-    PitchFrame frame;
-    frame.time = static_cast<double>(index) * config.hop;
-    if (estimate.rms < silence_rms || estimate.frequency <= 0.0) return frame;
-    frame.frequency = estimate.frequency;
-    frame.confidence = estimate.clarity;
-    frame.voiced = estimate.clarity >= config.voicing_threshold;
-    return frame;
+    const bool audible = estimate.rms >= silence_rms;
+    path.push(static_cast<double>(index) * config.hop, estimate, audible, sink);
 }
 
 Expected<PitchTracker> PitchTracker::create(double sample_rate, const TrackConfig& config) {
@@ -156,7 +162,8 @@ void PitchTracker::push(std::span<const float> samples, const FrameSink& sink) {
 
 void PitchTracker::finish(const FrameSink& sink) {
     Impl& t = *impl_;
-    if (t.samples_in == 0) return;
+    if (t.samples_in == 0 || t.finished) return;
+    t.finished = true;
     // Zero-pad until the last frame, the one centred on the last real sample or before it.
     const double hop_samples = t.config.hop * t.sample_rate;
     const auto frames =
@@ -165,6 +172,7 @@ void PitchTracker::finish(const FrameSink& sink) {
     static constexpr std::array<float, 1024> zeros{};
     while (t.next_frame < frames)
         t.append(zeros.data(), zeros.size(), frames, sink);
+    t.path.finish(sink);
 }
 
 } // namespace pitchscribe

@@ -32,7 +32,9 @@ Status validate(const TrackConfig& config);
 using FrameSink = std::function<void(const PitchFrame&)>;
 
 // Cuts the stream into frames centred at t = 0, hop, 2*hop, ... (zero-padded at both ends),
-// runs the MPM detector on each and decides voicing. Memory is fixed at construction.
+// runs the MPM detector on each, and chooses each frame's pitch and voicing as the cheapest
+// path through the detector's candidates (Viterbi), so frames come out 0.2 s of audio after
+// they were analysed; finish() flushes the rest. Memory is fixed at construction.
 // Real-time contract: push() and finish() do not allocate.
 class PitchTracker {
 public:

@@ -1,0 +1,65 @@
+// Chooses one pitch per frame from the detector's candidates by the cheapest path over time
+// (Viterbi with a fixed look-ahead), so that a frame where two notes overlap does not jump to
+// their common sub-harmonic, and voicing does not flicker. Internal to the library.
+#pragma once
+
+#include "pitchscribe/mpm.hpp"
+#include "pitchscribe/pitch_track.hpp"
+
+#include <cstddef>
+#include <vector>
+
+namespace pitchscribe::detail {
+
+struct PathCosts {
+    double clarity = 10.0;          // per unit of (1 - clarity) of the frame's clearest peak
+    double choice = 1.5;            // times -ln(prior) of the chosen candidate
+    double min_key_threshold = 0.8; // the key-maximum rule's k is drawn from [this, 1]
+    double per_semitone = 0.3;      // pitch change between consecutive frames
+    double voicing_change = 1.0;    // a switch between voiced and unvoiced
+};
+
+class PathTracker {
+public:
+    // `lookahead` frames are held back before a frame's choice is final.
+    PathTracker(double sample_rate, std::size_t lookahead, double voicing_threshold,
+                const PathCosts& costs = {});
+
+    // Adds a frame; emits the frame `lookahead` frames back once it is final. No allocation.
+    void push(double time, const PitchEstimate& estimate, bool audible, const FrameSink& sink);
+    // Emits every frame still held back.
+    void finish(const FrameSink& sink);
+
+private:
+    static constexpr std::size_t kStates = PitchEstimate::max_candidates + 1; // 0 = unvoiced
+
+    struct Slot {
+        double time = 0.0;
+        std::size_t count = 0; // voiced states in use: 1..count
+        double frequency[kStates] = {};
+        double clarity[kStates] = {};
+        unsigned char back[kStates] = {}; // best predecessor of each state
+        double prior[kStates] = {};       // how likely the key-maximum rule picks each state
+        double highest = 0.0;             // clearest candidate
+        unsigned char chosen = 0;         // the final path's state, set by finish()
+    };
+
+    Slot& slot(std::size_t frame) { return ring_[frame % ring_.size()]; }
+    void assign_priors(Slot& s) const;
+    double emission(const Slot& s, std::size_t state) const;
+    double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
+    std::size_t best_final_state() const;
+    void emit(std::size_t frame, std::size_t state, const FrameSink& sink);
+
+    double sample_rate_;
+    std::size_t lookahead_;
+    double unvoiced_cost_;
+    PathCosts costs_;
+    std::vector<Slot> ring_;
+    double cost_[kStates] = {};
+    double next_cost_[kStates] = {};
+    std::size_t pushed_ = 0;
+    std::size_t emitted_ = 0;
+};
+
+} // namespace pitchscribe::detail

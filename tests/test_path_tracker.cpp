@@ -1,0 +1,112 @@
+// The Viterbi path over MPM candidates: continuity beats a momentary sub-harmonic, voicing
+// does not flicker, and every frame comes out once, in order.
+#include "path_tracker.hpp"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <initializer_list>
+#include <utility>
+#include <vector>
+
+namespace pitchscribe::detail {
+namespace {
+
+constexpr double kRate = 44100.0;
+
+// A frame whose candidates are (frequency, clarity) pairs, listed by increasing period.
+PitchEstimate estimate(std::initializer_list<std::pair<double, double>> candidates,
+                       double key_threshold = 0.93) {
+    PitchEstimate e;
+    double highest = 0.0;
+    for (auto [f, c] : candidates) {
+        e.candidates[e.candidate_count++] = {kRate / f, c};
+        highest = std::max(highest, c);
+    }
+    for (std::size_t i = 0; i < e.candidate_count; ++i) {
+        if (e.candidates[i].clarity >= key_threshold * highest) {
+            e.frequency = kRate / e.candidates[i].period;
+            e.clarity = e.candidates[i].clarity;
+            break;
+        }
+    }
+    e.rms = 0.1;
+    return e;
+}
+
+std::vector<PitchFrame> run(const std::vector<PitchEstimate>& frames, std::size_t lookahead) {
+    PathTracker path(kRate, lookahead, 0.75);
+    std::vector<PitchFrame> out;
+    const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        path.push(0.01 * static_cast<double>(i), frames[i], true, sink);
+    path.finish(sink);
+    return out;
+}
+
+TEST(PathTracker, ContinuityBeatsAMomentarySubharmonic) {
+    std::vector<PitchEstimate> frames;
+    for (int i = 0; i < 10; ++i)
+        frames.push_back(estimate({{440.0, 0.97}, {220.0, 0.96}}));
+    // Five frames where the sub-harmonic is clearest: the key-maximum rule alone drops an octave.
+    for (int i = 0; i < 5; ++i)
+        frames.push_back(estimate({{440.0, 0.85}, {220.0, 0.97}}));
+    for (int i = 0; i < 10; ++i)
+        frames.push_back(estimate({{440.0, 0.97}, {220.0, 0.96}}));
+    ASSERT_NEAR(frames[12].frequency, 220.0, 1e-9);
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    for (const auto& f : out) {
+        EXPECT_TRUE(f.voiced) << f.time;
+        EXPECT_NEAR(f.frequency, 440.0, 1e-6) << f.time;
+    }
+}
+
+TEST(PathTracker, ARealNoteChangeIsFollowed) {
+    std::vector<PitchEstimate> frames;
+    for (int i = 0; i < 20; ++i)
+        frames.push_back(estimate({{440.0, 0.97}}));
+    for (int i = 0; i < 20; ++i)
+        frames.push_back(estimate({{330.0, 0.97}, {165.0, 0.9}}));
+    const auto out = run(frames, 20);
+    for (int i = 0; i < 20; ++i)
+        EXPECT_NEAR(out[i].frequency, 440.0, 1e-6) << i;
+    for (int i = 20; i < 40; ++i)
+        EXPECT_NEAR(out[i].frequency, 330.0, 1e-6) << i;
+}
+
+TEST(PathTracker, VoicingDoesNotFlickerOnAHeldNote) {
+    std::vector<PitchEstimate> frames;
+    for (int i = 0; i < 30; ++i) // clarity dips just under the threshold every other frame
+        frames.push_back(estimate({{262.0, i % 2 ? 0.72 : 0.9}}));
+    for (const auto& f : run(frames, 20))
+        EXPECT_TRUE(f.voiced) << f.time;
+}
+
+TEST(PathTracker, SilentFramesAreUnvoicedWithNoFrequency) {
+    PathTracker path(kRate, 5, 0.75);
+    std::vector<PitchFrame> out;
+    const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
+    for (int i = 0; i < 12; ++i)
+        path.push(0.01 * i, estimate({{262.0, 0.99}}), /*audible=*/i >= 6, sink);
+    path.finish(sink);
+    ASSERT_EQ(out.size(), 12u);
+    for (int i = 0; i < 6; ++i) {
+        EXPECT_FALSE(out[i].voiced);
+        EXPECT_EQ(out[i].frequency, 0.0);
+    }
+    for (int i = 6; i < 12; ++i)
+        EXPECT_TRUE(out[i].voiced);
+}
+
+TEST(PathTracker, FramesComeOutOnceInOrderWhateverTheLookahead) {
+    std::vector<PitchEstimate> frames(37, estimate({{500.0, 0.9}}));
+    for (std::size_t lookahead : {0u, 1u, 5u, 36u, 100u}) {
+        const auto out = run(frames, lookahead);
+        ASSERT_EQ(out.size(), frames.size()) << lookahead;
+        for (std::size_t i = 0; i < out.size(); ++i)
+            EXPECT_DOUBLE_EQ(out[i].time, 0.01 * static_cast<double>(i));
+    }
+}
+
+} // namespace
+} // namespace pitchscribe::detail
