@@ -40,8 +40,7 @@ double PathTracker::transition(const Slot& from, std::size_t i, const Slot& to,
                                std::size_t j) const {
     if ((i == 0) != (j == 0)) return costs_.voicing_change;
     if (i == 0) return 0.0;
-    const double semitones = 12.0 * std::abs(std::log2(to.frequency[j] / from.frequency[i]));
-    return costs_.per_semitone * semitones;
+    return costs_.per_semitone * std::abs(to.semitones[j] - from.semitones[i]);
 }
 
 void PathTracker::push(double time, const PitchEstimate& estimate, bool audible,
@@ -57,6 +56,7 @@ void PathTracker::push(double time, const PitchEstimate& estimate, bool audible,
             ++s.count;
             s.frequency[s.count] = sample_rate_ / estimate.candidates[c].period;
             s.clarity[s.count] = estimate.candidates[c].clarity;
+            s.semitones[s.count] = 12.0 * std::log2(s.frequency[s.count]);
         }
         assign_priors(s);
     }

@@ -38,6 +38,7 @@ private:
         std::size_t count = 0; // voiced states in use: 1..count
         double frequency[kStates] = {};
         double clarity[kStates] = {};
+        double semitones[kStates] = {};   // 12 log2(frequency), for transition costs
         unsigned char back[kStates] = {}; // best predecessor of each state
         double prior[kStates] = {};       // how likely the key-maximum rule picks each state
         double highest = 0.0;             // clearest candidate

@@ -5,7 +5,6 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -53,10 +52,20 @@ void remove_pending_temp_files() {
 }
 
 Expected<AtomicFile> AtomicFile::create(const std::string& path) {
-    if (path == "-") return AtomicFile(path, "", stdout);
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        return Error{ErrorKind::InputUnreadable, "'" + path + "': cannot write: is a directory"};
+    if (path == "-") return AtomicFile(path, "", stdout, false);
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {
+        if (S_ISDIR(info.st_mode))
+            return Error{ErrorKind::InputUnreadable,
+                         "'" + path + "': cannot write: is a directory"};
+        // A device or a pipe (/dev/null, a FIFO) is written in place: renaming a temporary
+        // file over it would replace the device itself.
+        if (!S_ISREG(info.st_mode)) {
+            std::FILE* stream = std::fopen(path.c_str(), "w");
+            if (!stream) return cannot_write(path, errno);
+            return AtomicFile(path, "", stream, true);
+        }
+    }
     std::string temp = path + ".tmp-XXXXXX";
     const int fd = ::mkstemp(temp.data());
     if (fd < 0) return cannot_write(path, errno);
@@ -69,15 +78,16 @@ Expected<AtomicFile> AtomicFile::create(const std::string& path) {
         return cannot_write(path, error);
     }
     register_temp(temp);
-    return AtomicFile(path, temp, stream);
+    return AtomicFile(path, temp, stream, true);
 }
 
-AtomicFile::AtomicFile(std::string path, std::string temp_path, std::FILE* stream)
-    : path_(std::move(path)), temp_path_(std::move(temp_path)), stream_(stream) {}
+AtomicFile::AtomicFile(std::string path, std::string temp_path, std::FILE* stream, bool owns_stream)
+    : path_(std::move(path)), temp_path_(std::move(temp_path)), stream_(stream),
+      owns_stream_(owns_stream) {}
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
     : path_(std::move(other.path_)), temp_path_(std::move(other.temp_path_)),
-      stream_(other.stream_) {
+      stream_(other.stream_), owns_stream_(other.owns_stream_) {
     other.stream_ = nullptr;
     other.temp_path_.clear();
 }
@@ -87,7 +97,11 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::discard() {
-    if (temp_path_.empty()) return;
+    if (temp_path_.empty()) { // stdout, or a device written in place
+        if (owns_stream_ && stream_) std::fclose(stream_);
+        stream_ = nullptr;
+        return;
+    }
     if (stream_) std::fclose(stream_);
     ::unlink(temp_path_.c_str());
     unregister_temp(temp_path_);
@@ -96,9 +110,11 @@ void AtomicFile::discard() {
 }
 
 Status AtomicFile::commit() {
-    if (temp_path_.empty()) { // stdout
-        if (std::fflush(stream_) != 0 || std::ferror(stream_))
-            return cannot_write(path_, errno ? errno : EIO);
+    if (temp_path_.empty()) { // stdout, or a device written in place
+        const bool failed = std::fflush(stream_) != 0 || std::ferror(stream_);
+        const int error = errno ? errno : EIO;
+        discard();
+        if (failed) return cannot_write(path_, error);
         return Ok{};
     }
     int error = 0;

@@ -1,5 +1,6 @@
 // Output files that appear whole or not at all: written to a temporary file in the same
-// directory and renamed over the target on commit(). "-" writes to stdout instead.
+// directory and renamed over the target on commit(). "-" writes to stdout instead, and an
+// existing device or pipe (/dev/null, a FIFO) is written in place.
 #pragma once
 
 #include <cstdio>
@@ -24,12 +25,13 @@ public:
     Status commit();
 
 private:
-    AtomicFile(std::string path, std::string temp_path, std::FILE* stream);
+    AtomicFile(std::string path, std::string temp_path, std::FILE* stream, bool owns_stream);
     void discard();
 
     std::string path_;
     std::string temp_path_; // empty for stdout
     std::FILE* stream_ = nullptr;
+    bool owns_stream_ = false; // false for stdout
 };
 
 // Removes every temporary file still open; safe to call from a signal handler.

@@ -6,6 +6,7 @@ one-line message, and that no output file is left behind by a failed run."""
 import math
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -192,6 +193,23 @@ class BadInput(Fixture):
         with open(out) as f:
             self.assertEqual(f.read(), "old\n")
         self.assertNoTempFiles()
+
+
+class SpecialOutputs(Fixture):
+    def test_dev_null_stays_a_device(self):
+        result = run(self.wav, "--pitch", "/dev/null", "--quiet")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+
+    def test_a_fifo_is_written_in_place(self):
+        fifo = self.path("track.fifo")
+        os.mkfifo(fifo)
+        proc = subprocess.Popen([BINARY, self.wav, "--pitch", fifo, "--quiet"])
+        with open(fifo) as f:
+            rows = read_track(f.read())
+        self.assertEqual(proc.wait(timeout=60), 0)
+        self.assertEqual(len(rows), 100)
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
 
 
 class BadOutput(Fixture):
