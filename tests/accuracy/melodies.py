@@ -19,14 +19,14 @@ from scipy.signal import find_peaks
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 SAMPLE_RATE = 44100
 HOP = 0.01  # seconds; the CLI's default frame hop
-GAIN = 0.5  # FluidSynth master gain; 0.5 keeps every patch below full scale
+GAIN = 0.7  # FluidSynth master gain: peaks of these melodies stay around -10 dBFS
 LEAD_IN = 0.3  # seconds of silence before the first note
-TAIL = 0.6  # seconds rendered after the last note-off (release tails)
+TAIL = 0.6  # seconds kept after the last note-off (release tails)
 
 # Note-on to first audible sample, measured on FluidR3_GM at 44.1 kHz (piano, guitar,
-# violin, flute, trumpet, choir): 1.9-3.4 ms. FluidSynth applies MIDI events once per
-# 64-sample block (1.45 ms), which is the spread. Small next to the 10 ms hop, but the
-# truth is shifted by it so onset frames are not judged early.
+# violin, flute, trumpet, voice; notes at several sub-millisecond offsets): 1.9-3.4 ms.
+# FluidSynth applies MIDI events once per 64-sample block (1.45 ms), hence the spread.
+# Small next to the 10 ms hop, but the truth is shifted by it so onsets are not early.
 FLUIDSYNTH_LATENCY = 0.0025
 
 # 1 tick = 1 ms: ticks_per_beat 1000 at 1 s per beat, so note times need no tempo maths.
@@ -37,19 +37,28 @@ TEMPO_US = 1_000_000
 @dataclass(frozen=True)
 class Instrument:
     program: int  # General MIDI program, 0-based
-    low: int  # lowest MIDI note used: stays in the instrument's natural range
+    low: int  # MIDI note range used, inside the real instrument's range
     high: int
+    damp: bool = False  # shorten the release so notes do not ring under the next one
 
 
-# Ranges stay inside both the real instrument and the tracker's 40-2000 Hz default band.
+# Ranges stay inside the real instrument and the tracker's 40-2000 Hz default band, and
+# avoid FluidR3 samples measured out of tune (violin above 88 is ~+19 cents). Voice is
+# "Voice Oohs" (53): "Choir Aahs" (52) measures up to 37 cents flat (detuned layers).
 INSTRUMENTS = {
     "piano": Instrument(0, 45, 84),
-    "steel_guitar": Instrument(25, 40, 76),
-    "violin": Instrument(40, 55, 91),
+    "steel_guitar": Instrument(25, 40, 76, damp=True),
+    "violin": Instrument(40, 55, 88),
     "flute": Instrument(73, 60, 93),
     "trumpet": Instrument(56, 55, 82),
-    "choir_aahs": Instrument(52, 48, 74),
+    "voice_oohs": Instrument(53, 48, 76),
 }
+
+# FluidR3's steel guitar barely reacts to note-off (-16 dB/s), so a "melody" would really be
+# chords of ringing strings. SoundFont NRPN (MSB 120, LSB 38 = release of the volume
+# envelope; FluidSynth scales data by 2 timecents) of -2000 cuts the release tenfold,
+# like a player's finger leaving the fret: -21 dB 0.2 s after note-off.
+DAMP_RELEASE_NRPN = -2000
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,10 @@ class Note:
 
 def midi_to_hz(midi):
     return 440.0 * 2.0 ** ((np.asarray(midi, dtype=float) - 69.0) / 12.0)
+
+
+def cents(f, ref):
+    return 1200.0 * np.log2(np.asarray(f) / np.asarray(ref))
 
 
 def random_melody(seed, duration, low, high):
@@ -82,22 +95,25 @@ def random_melody(seed, duration, low, high):
         if kind < 0.15:
             step = 0  # repeated note: the tracker must not merge or drop it
         elif kind < 0.75:
-            step = rng.choice([-2, -1, 1, 2, -3, 3])
+            step = rng.choice([-3, -2, -1, 1, 2, 3])
         else:
-            step = rng.choice([-1, 1]) * rng.randint(5, 12)  # a leap up to an octave
-        pitch += step
-        if pitch < low or pitch > high:  # reflect back into range
-            pitch -= 2 * step
-        pitch = min(max(pitch, low), high)
+            step = rng.choice([-1, 1]) * rng.randint(5, 12)  # a leap of up to an octave
+        if not low <= pitch + step <= high:  # reflect back into range
+            step = -step
+        pitch = min(max(pitch + step, low), high)
     return notes
 
 
-def write_midi(notes, program, path):
+def write_midi(notes, instrument, path):
     mid = mido.MidiFile(ticks_per_beat=TICKS_PER_BEAT)
     track = mido.MidiTrack()
     mid.tracks.append(track)
     track.append(mido.MetaMessage("set_tempo", tempo=TEMPO_US, time=0))
-    track.append(mido.Message("program_change", program=program, time=0))
+    track.append(mido.Message("program_change", program=instrument.program, time=0))
+    if instrument.damp:
+        data = 8192 + DAMP_RELEASE_NRPN
+        for control, value in [(99, 120), (98, 38), (6, data >> 7), (38, data & 127)]:
+            track.append(mido.Message("control_change", control=control, value=value))
     events = []  # (tick, order, message); note-offs sort before note-ons at the same tick
     for n in notes:
         events.append((round(n.start * 1000), 1, mido.Message("note_on", note=n.midi, velocity=n.velocity)))
@@ -112,7 +128,8 @@ def write_midi(notes, program, path):
 
 
 def render(midi_path, wav_path, sample_rate=SAMPLE_RATE, gain=GAIN):
-    """Offline render. Reverb and chorus off: deterministic, and no wet tail smearing pitch."""
+    """Offline render: reverb and chorus off, so output is deterministic and the wet tail
+    does not smear one note's pitch into the next. Writes 16-bit stereo wav."""
     subprocess.run(
         ["fluidsynth", "-n", "-i", "-q", "-R", "0", "-C", "0", "-g", str(gain),
          "-r", str(sample_rate), "-F", str(wav_path), SOUNDFONT, str(midi_path)],
@@ -129,54 +146,62 @@ def frame_truth(notes, n_frames, hop=HOP, latency=FLUIDSYNTH_LATENCY):
     return times, freqs
 
 
-def render_melody(notes, program, wav_path):
-    """Renders `notes` to `wav_path`; returns (times, f0) truth covering the whole file."""
+def render_melody(notes, instrument, wav_path):
+    """Renders `notes` to `wav_path`, cut TAIL s after the last note-off (FluidSynth renders
+    until every voice is silent). Returns the (times, f0) truth for the whole file."""
     wav_path = Path(wav_path)
     midi_path = wav_path.with_suffix(".mid")
-    write_midi(notes, program, midi_path)
+    write_midi(notes, instrument, midi_path)
     render(midi_path, wav_path)
-    frames = sf.info(str(wav_path)).frames
-    n_frames = int((frames - 1) // round(HOP * SAMPLE_RATE)) + 1
+    audio, sr = sf.read(str(wav_path), dtype="int16")
+    keep = int((max(n.end for n in notes) + TAIL) * sr)
+    if len(audio) > keep:
+        audio = audio[:keep]
+        sf.write(str(wav_path), audio, sr, subtype="PCM_16")
+    n_frames = (len(audio) - 1) // round(HOP * sr) + 1  # centres up to the last sample
     return frame_truth(notes, n_frames)
 
 
-def measure_patch_pitch(program, midi, workdir, seconds=1.5):
-    """The fundamental a patch really sounds for `midi`, from one long FFT of a held note.
+def measure_patch_pitches(instrument, midis, workdir, held=1.4, gap=0.6):
+    """The fundamental (Hz) the patch really sounds for each note in `midis`.
 
-    f0 is the highest candidate (within 1.5 octaves of nominal) whose harmonics explain the
-    spectral peaks: independent of autocorrelation, right for missing fundamentals (sax,
-    choir low notes) and weak even harmonics (clarinet), and an octave-off sample shows up
-    as +-1200 cents. It is refined to the energy-weighted mean of the first harmonics, which
-    averages over vibrato and detuned sample layers.
+    All notes are rendered held in one file; each gets one long FFT (0.17 Hz bins).
+    f0 is the highest candidate within 1.5 octaves of nominal whose harmonics explain the
+    spectral peaks: right for missing fundamentals (sax, low choir notes), weak odd or even
+    harmonics (clarinet, low guitar strings), and a sample mapped an octave off shows up
+    as +-1200 cents. It is then refined to the energy-weighted mean of harmonics 1-4,
+    which averages over vibrato and detuned sample layers.
     """
-    wav = Path(workdir) / f"patch_{program}_{midi}.wav"
-    render_melody([Note(0.1, 0.1 + seconds, midi, 100)], program, wav)
+    midis = list(midis)
+    notes = [Note(LEAD_IN + i * (held + gap), LEAD_IN + i * (held + gap) + held, m, 100)
+             for i, m in enumerate(midis)]
+    wav = Path(workdir) / f"patch_check_{instrument.program}.wav"
+    render_melody(notes, instrument, wav)
     x, sr = sf.read(str(wav))
-    x = x.mean(axis=1) if x.ndim == 2 else x
-    seg = x[int(0.3 * sr):int((0.1 + seconds) * sr)]  # skip the attack transient
-    n_fft = 1 << 18  # 0.17 Hz bins at 44.1 kHz
+    x = x.mean(axis=1)
+    # Skip the attack: 0.2 s in, to note-off.
+    return [_fundamental(x[int((n.start + 0.2) * sr):int(n.end * sr)], sr, n.midi) for n in notes]
+
+
+def _fundamental(seg, sr, midi):
+    n_fft = 1 << 18
     spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg)), n_fft))
     bin_hz = sr / n_fft
     lo_bin, hi_bin = int(25 / bin_hz), int(5000 / bin_hz)
-    peaks, _ = find_peaks(spec[lo_bin:hi_bin], height=spec[lo_bin:hi_bin].max() * 10 ** (-30 / 20))
+    top = spec[lo_bin:hi_bin].max()
+    peaks, _ = find_peaks(spec[lo_bin:hi_bin], height=top * 10 ** (-30 / 20))
     peaks = peaks[np.argsort(-spec[lo_bin + peaks])][:30] + lo_bin
     peak_hz = peaks * bin_hz
-    # Weight = dB above the floor: a loud 2nd harmonic (low guitar strings) must not let
-    # the octave above win by explaining most of the *energy* alone.
-    weight = 20 * np.log10(spec[peaks] / spec[lo_bin:hi_bin].max()) + 30
-
-    nominal = float(midi_to_hz(midi))
-    grid = nominal * 2.0 ** (np.arange(-1.5, 1.5, 1 / 96))  # eighth-semitone steps
-    explained = []
-    for f in grid:
-        k = np.maximum(np.round(peak_hz / f), 1)
-        near = np.abs(1200 * np.log2(peak_hz / (k * f))) < 30
-        explained.append(weight[near].sum())
-    explained = np.array(explained)
+    # Weight = dB above the -30 dB floor: with plain energy a loud 2nd harmonic (low guitar
+    # strings) would let the octave above win by explaining most energy on its own.
+    weight = 20 * np.log10(spec[peaks] / top) + 30
+    grid = midi_to_hz(midi) * 2.0 ** np.arange(-1.5, 1.5, 1 / 96)  # eighth-semitone steps
+    explained = np.array([
+        weight[np.abs(cents(peak_hz, np.maximum(np.round(peak_hz / f), 1) * f)) < 30].sum()
+        for f in grid])
     f0 = grid[np.flatnonzero(explained >= 0.85 * explained.max())[-1]]
-
     num = den = 0.0
-    for k in range(1, 5):  # energy-weighted mean frequency of each harmonic, divided by k
+    for k in range(1, 5):
         lo, hi = int(k * f0 * 0.97 / bin_hz), int(k * f0 * 1.03 / bin_hz) + 1
         power = spec[lo:hi] ** 2
         num += (power * np.arange(lo, hi) * bin_hz / k).sum()
@@ -184,22 +209,18 @@ def measure_patch_pitch(program, midi, workdir, seconds=1.5):
     return num / den
 
 
-def cents(f, ref):
-    return 1200.0 * np.log2(f / ref)
-
-
 def render_long(out_wav, seconds, seed=2024):
-    """A long stereo file: seeded melodies cycling through INSTRUMENTS until `seconds` long."""
+    """A long stereo file: one-minute seeded melodies cycling through INSTRUMENTS."""
     with tempfile.TemporaryDirectory() as tmp:
         parts, total, i = [], 0, 0
         names = list(INSTRUMENTS)
         while total < seconds * SAMPLE_RATE:
             inst = INSTRUMENTS[names[i % len(names)]]
             wav = Path(tmp) / f"part{i}.wav"
-            render_melody(random_melody(seed + i, 60.0, inst.low, inst.high), inst.program, wav)
-            x, _ = sf.read(str(wav), dtype="int16")
-            parts.append(x)
-            total += len(x)
+            render_melody(random_melody(seed + i, 60.0, inst.low, inst.high), inst, wav)
+            audio, _ = sf.read(str(wav), dtype="int16")
+            parts.append(audio)
+            total += len(audio)
             i += 1
         audio = np.concatenate(parts)[: int(seconds * SAMPLE_RATE)]
         sf.write(str(out_wav), audio, SAMPLE_RATE, subtype="PCM_16")
@@ -208,9 +229,9 @@ def render_long(out_wav, seconds, seed=2024):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--long", type=float, metavar="SECONDS", required=True,
-                    help="render a long multi-instrument stereo wav of this length")
-    ap.add_argument("out", help="output .wav")
+                    help="render a multi-instrument stereo wav this many seconds long")
     ap.add_argument("--seed", type=int, default=2024)
+    ap.add_argument("out", help="output .wav (44.1 kHz, 16-bit, stereo)")
     args = ap.parse_args()
     render_long(args.out, args.long, args.seed)
 
