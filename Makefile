@@ -19,8 +19,13 @@ run: build
 	mkdir -p out
 	$(PITCHSCRIBE) $(EXAMPLE) --pitch out/guitar_tuning.pitch.csv
 	$(PITCHSCRIBE) $(EXAMPLE) --quiet > out/guitar_tuning.txt
-	@echo "pitch track: out/guitar_tuning.pitch.csv; voiced frames with note names: out/guitar_tuning.txt"
-	@head -n 12 out/guitar_tuning.txt
+	@head -n 6 out/guitar_tuning.txt
+	@echo "   ..."
+	@echo "voiced frames per note name:"
+	@awk 'NR > 1 { n[$$3]++; if (!($$3 in first)) { first[$$3] = $$1; order[++k] = $$3 } } \
+	  END { for (i = 1; i <= k; i++) printf "  %-4s %4d frames from %6.2f s\n", order[i], n[order[i]], first[order[i]] }' \
+	  out/guitar_tuning.txt
+	@echo "written: out/guitar_tuning.pitch.csv (time,frequency,confidence,voiced), out/guitar_tuning.txt"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
