@@ -33,9 +33,10 @@ void unregister_temp(const std::string& path) {
         if (path == slot.data()) slot[0] = '\0';
 }
 
-Error cannot_write(const std::string& path, int error) {
-    return Error{ErrorKind::InputUnreadable,
-                 "'" + path + "': cannot write: " + std::strerror(error)};
+// Refusing to start (exit 2) and failing while writing (exit 1) read the same to the user.
+Error cannot_write(const std::string& path, int error,
+                   ErrorKind kind = ErrorKind::InputUnreadable) {
+    return Error{kind, "'" + path + "': cannot write: " + std::strerror(error)};
 }
 
 mode_t current_umask() {
@@ -114,7 +115,7 @@ Status AtomicFile::commit() {
         const bool failed = std::fflush(stream_) != 0 || std::ferror(stream_);
         const int error = errno ? errno : EIO;
         discard();
-        if (failed) return cannot_write(path_, error);
+        if (failed) return cannot_write(path_, error, ErrorKind::Processing);
         return Ok{};
     }
     int error = 0;
@@ -125,8 +126,7 @@ Status AtomicFile::commit() {
     if (!error && std::rename(temp_path_.c_str(), path_.c_str()) != 0) error = errno;
     if (error) {
         discard();
-        return Error{ErrorKind::Processing,
-                     "'" + path_ + "': cannot write: " + std::strerror(error)};
+        return cannot_write(path_, error, ErrorKind::Processing);
     }
     unregister_temp(temp_path_);
     temp_path_.clear();

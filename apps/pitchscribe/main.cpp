@@ -37,6 +37,9 @@ void install_signal_handlers() {
     sigemptyset(&action.sa_mask);
     for (int s : {SIGINT, SIGTERM, SIGHUP, SIGPIPE})
         sigaction(s, &action, nullptr);
+    // Past a file-size limit, let write() fail with EFBIG (reported, temp file removed)
+    // instead of being killed with the temporary file left behind.
+    std::signal(SIGXFSZ, SIG_IGN);
 }
 
 // Refuses an output that would replace the input file.
@@ -93,6 +96,9 @@ int run(const CliOptions& options) {
     }
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
 
+    if (summary->samples == 0)
+        std::fprintf(stderr, "pitchscribe: warning: '%s': no audio samples\n",
+                     options.input.c_str());
     if (summary->non_finite_samples > 0)
         std::fprintf(stderr, "pitchscribe: warning: '%s': %zu NaN/Inf samples read as 0\n",
                      options.input.c_str(), summary->non_finite_samples);
