@@ -4,7 +4,7 @@ JOBS ?= 2
 EXAMPLE := examples/guitar_tuning.flac
 PITCHSCRIBE := $(BUILD)/pitchscribe
 
-.PHONY: all deps build run test bench clean format
+.PHONY: all deps build run test test-sanitize bench fuzz clean format
 
 all: build
 
@@ -30,11 +30,24 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# The whole suite built with AddressSanitizer (LeakSanitizer included) and UBSan.
+test-sanitize: deps
+	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPITCHSCRIBE_SANITIZE=ON
+	cmake --build build-sanitize -j$(JOBS)
+	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS)
+
 bench: build
 	./bench/core_speed.sh $(PITCHSCRIBE)
+	./bench/memory_by_length.sh $(PITCHSCRIBE)
+
+# libFuzzer targets (clang): FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	./fuzz/run.sh $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) out
+	rm -rf $(BUILD) build-sanitize build-fuzz out

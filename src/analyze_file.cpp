@@ -24,6 +24,8 @@ Expected<AnalysisSummary> analyze_file(const std::string& path, const TrackConfi
     summary.samples = decoder->samples_read();
     summary.frames = tracker->frames_emitted();
     summary.non_finite_samples = decoder->non_finite_samples();
+    summary.ended_early = decoder->ended_early();
+    summary.seconds = decoder->seconds_decoded();
     return summary;
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <limits>
 #include <numbers>
 #include <random>
@@ -68,10 +69,18 @@ double source_mix(int i, bool u8 = false) {
     return u8 ? ((l >> 8) + (r >> 8)) / 2.0 / 128.0 : (l + r) / 2.0 / 32768.0;
 }
 
+// ctest runs each test in a process of its own, in parallel, and every process makes the shared
+// fixtures: they are written under a private name and renamed into place, so that no test
+// reads a file another process is rewriting.
+std::string private_path(const std::string& path) {
+    return path + ".tmp-" + std::to_string(::getpid());
+}
+
 const std::string& source_wav() {
     static const std::string path = [] {
         const std::string p = tmp_dir() + "/source.wav";
-        write_wav(p, kRate, 2, kRate, 1, source_sample);
+        write_wav(private_path(p), kRate, 2, kRate, 1, source_sample);
+        std::filesystem::rename(private_path(p), p);
         return p;
     }();
     return path;
@@ -107,10 +116,16 @@ const std::vector<Variant> kVariants{
 // Makes every variant in one ffmpeg run (its start-up dominates the test time); returns the path.
 std::string fixture(const std::string& file) {
     static const bool made = [] {
+        const std::string dir = private_path(tmp_dir() + "/made");
+        std::filesystem::create_directories(dir);
         std::string cmd = "ffmpeg -nostdin -loglevel error -y -i '" + source_wav() + "'";
         for (const Variant& v : kVariants)
-            cmd += " " + v.args + " '" + tmp_dir() + "/" + v.file + "'";
-        return std::system(cmd.c_str()) == 0;
+            cmd += " " + v.args + " '" + dir + "/" + v.file + "'";
+        const bool ok = std::system(cmd.c_str()) == 0;
+        for (const Variant& v : kVariants)
+            if (ok) std::filesystem::rename(dir + "/" + v.file, tmp_dir() + "/" + v.file);
+        std::filesystem::remove_all(dir);
+        return ok;
     }();
     EXPECT_TRUE(made);
     return tmp_dir() + "/" + file;
@@ -129,9 +144,8 @@ struct Decoded {
     std::size_t non_finite = 0;
 };
 
-Decoded decode(const std::string& path, std::size_t block = 4096) {
+Decoded decode(pitchscribe::Expected<AudioDecoder> dec, std::size_t block = 4096) {
     Decoded d;
-    auto dec = AudioDecoder::open(path);
     if (!dec) ADD_FAILURE() << dec.error().message;
     if (!dec) return d;
     d.info = dec->info();
@@ -145,6 +159,15 @@ Decoded decode(const std::string& path, std::size_t block = 4096) {
     EXPECT_EQ(dec->samples_read(), d.samples.size());
     d.non_finite = dec->non_finite_samples();
     return d;
+}
+
+Decoded decode(const std::string& path, std::size_t block = 4096) {
+    return decode(AudioDecoder::open(path), block);
+}
+
+std::vector<unsigned char> file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Frequency from rising zero crossings (interpolated), ignoring the edges where codecs fade.
@@ -252,6 +275,67 @@ TEST(AudioDecoder, MovedFromObjectIsSafe) {
     auto n = b.read(buf);
     ASSERT_TRUE(n);
     EXPECT_EQ(*n, 16u);
+}
+
+TEST(AudioDecoderMemory, DecodesLikeTheFile) {
+    // m4a: ffmpeg writes the index (moov) after the data, so the demuxer has to seek.
+    for (const std::string& path :
+         {source_wav(), fixture("a.flac"), fixture("a.mp3"), fixture("a.m4a")}) {
+        const std::vector<unsigned char> bytes = file_bytes(path);
+        const Decoded from_file = decode(path);
+        const Decoded from_memory = decode(AudioDecoder::open_memory(bytes, "in memory"));
+        ASSERT_FALSE(from_file.samples.empty()) << path;
+        EXPECT_EQ(from_memory.samples, from_file.samples) << path;
+        EXPECT_EQ(from_memory.info.codec, from_file.info.codec) << path;
+        EXPECT_EQ(from_memory.info.sample_rate, from_file.info.sample_rate) << path;
+        EXPECT_EQ(from_memory.info.channels, from_file.info.channels) << path;
+        EXPECT_DOUBLE_EQ(from_memory.info.duration, from_file.info.duration) << path;
+    }
+
+    // A WAV's declared length is read from the buffer too: half of one is truncated.
+    std::vector<unsigned char> half = file_bytes(source_wav());
+    half.resize(half.size() / 2);
+    auto d = AudioDecoder::open_memory(half, "half.wav");
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_DOUBLE_EQ(d->info().duration, 1.0);
+    std::vector<float> buf(4096);
+    pitchscribe::Expected<std::size_t> n = std::size_t{0};
+    do {
+        n = d->read(buf);
+    } while (n && *n > 0);
+    ASSERT_FALSE(n);
+    EXPECT_EQ(n.error().kind, ErrorKind::InputUnreadable);
+    EXPECT_EQ(n.error().message, "'half.wav': truncated: decoded 0.50 s of 1.00 s declared");
+}
+
+TEST(AudioDecoderMemory, EmptyBuffer) {
+    auto d = AudioDecoder::open_memory({}, "nothing.wav");
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().kind, ErrorKind::InputUnreadable);
+    EXPECT_EQ(d.error().message, "'nothing.wav': empty file");
+}
+
+TEST(AudioDecoderMemory, NotAudio) {
+    std::mt19937 rng(7);
+    std::vector<unsigned char> noise(20000);
+    for (unsigned char& b : noise)
+        b = static_cast<unsigned char>(rng());
+    auto d = AudioDecoder::open_memory(noise, "noise");
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().kind, ErrorKind::InputUnreadable);
+    EXPECT_EQ(d.error().message.rfind("'noise': not an audio file (", 0), 0u) << d.error().message;
+
+    // A playlist naming a readable file beside it: a buffer must not open other files.
+    const std::string list = "ffconcat version 1.0\nfile source.wav\n";
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(std::filesystem::path(source_wav()).parent_path());
+    auto p = AudioDecoder::open_memory(
+        {reinterpret_cast<const unsigned char*>(list.data()), list.size()}, "list.ffconcat");
+    std::filesystem::current_path(cwd);
+    ASSERT_FALSE(p);
+    EXPECT_EQ(p.error().kind, ErrorKind::InputUnreadable);
+    EXPECT_EQ(p.error().message.rfind("'list.ffconcat': not an audio file (", 0), 0u)
+        << p.error().message;
 }
 
 void expect_open_error(const std::string& path, const std::string& reason) {

@@ -99,6 +99,11 @@ int run(const CliOptions& options) {
     if (summary->samples == 0)
         std::fprintf(stderr, "pitchscribe: warning: '%s': no audio samples\n",
                      options.input.c_str());
+    if (summary->ended_early)
+        std::fprintf(stderr,
+                     "pitchscribe: warning: '%s': input ended early: %.2f s of %.2f s declared\n",
+                     options.input == "-" ? "stdin" : options.input.c_str(), summary->seconds,
+                     summary->audio.duration);
     if (summary->non_finite_samples > 0)
         std::fprintf(stderr, "pitchscribe: warning: '%s': %zu NaN/Inf samples read as 0\n",
                      options.input.c_str(), summary->non_finite_samples);

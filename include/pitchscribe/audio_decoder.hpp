@@ -25,6 +25,13 @@ public:
     // Opens `path`; "-" reads standard input. Errors name the file and the reason.
     static Expected<AudioDecoder> open(const std::string& path);
 
+    // Decodes a whole file held in memory; `name` is only used in messages ('<name>': ...).
+    // The format is recognised from the content alone, and nothing but `bytes` is ever read
+    // (FFmpeg may not open other files or URLs on its behalf, e.g. from a playlist).
+    // `bytes` is not copied: it must outlive the decoder (and every object it is moved to).
+    static Expected<AudioDecoder> open_memory(std::span<const unsigned char> bytes,
+                                              const std::string& name);
+
     AudioDecoder(AudioDecoder&&) noexcept;
     AudioDecoder& operator=(AudioDecoder&&) noexcept;
     ~AudioDecoder();
@@ -38,6 +45,12 @@ public:
     // Samples delivered so far, and non-finite samples that were replaced by 0.
     std::size_t samples_read() const;
     std::size_t non_finite_samples() const;
+    // Seconds of audio decoded so far, at the file's rate.
+    double seconds_decoded() const;
+    // True once standard input ended before the length its header declared (info().duration):
+    // the samples that came are delivered, and the caller should warn. Files that end early
+    // are an error ("truncated") instead, since nothing more will ever arrive.
+    bool ended_early() const;
 
 private:
     struct Impl;

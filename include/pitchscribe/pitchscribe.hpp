@@ -17,6 +17,8 @@ struct AnalysisSummary {
     std::size_t samples = 0;            // mono samples decoded
     std::size_t frames = 0;             // pitch frames emitted
     std::size_t non_finite_samples = 0; // NaN/Inf samples replaced by 0
+    double seconds = 0.0;               // audio decoded, in seconds
+    bool ended_early = false;           // stdin closed before its declared length
 };
 
 // Decodes `path` ("-" for stdin) block by block and feeds the tracker as it goes.

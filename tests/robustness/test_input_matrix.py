@@ -84,6 +84,25 @@ class UnreadableInput(Fixture):
     def check_as_nobody(self, path, message):
         self.assertError(run(path, preexec_fn=as_nobody()), 2, message)
 
+    def test_a_playlist_may_not_reach_the_network(self):
+        with open(self.path("list.m3u8"), "w") as f:
+            f.write("#EXTM3U\n#EXTINF:1,\nhttp://127.0.0.1:9/a.wav\n")
+        self.check(self.path("list.m3u8"), "list.m3u8': not an audio file")
+
+    def test_inputs_the_fuzzer_found(self):
+        """Every input the fuzzers found is kept; each must end quickly with a clear answer."""
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fuzz_regressions")
+        names = sorted(os.listdir(folder))
+        self.assertGreater(len(names), 0)
+        for name in names:
+            with self.subTest(name):
+                result = run(os.path.join(folder, name), "--pitch", self.path("t.csv"),
+                             timeout=5)
+                self.assertIn(result.returncode, (0, 2), result.stderr)
+                if result.returncode == 2:
+                    self.assertError(result, 2, name + "': ")
+                self.assertNoTempFiles()
+
 
 class OddButValidAudio(Fixture):
     """Exit 0 and a complete track."""

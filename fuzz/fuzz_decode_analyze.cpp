@@ -1,0 +1,100 @@
+// libFuzzer target: any bytes as an audio file, through the whole pipeline.
+// AudioDecoder::open_memory -> PitchTracker (default TrackConfig, the file's own rate) ->
+// frames, with the frame contract checked (a violation aborts, so libFuzzer keeps the input).
+#include "pitchscribe/audio_decoder.hpp"
+#include "pitchscribe/pitch_track.hpp"
+
+extern "C" {
+#include <libavutil/mem.h>
+}
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+
+namespace {
+
+// Keeps one execution fast: stop after 30 s of audio, or fewer seconds at very high rates
+// (the tracker's work per second grows with the rate).
+constexpr double kMaxSeconds = 30.0;
+constexpr std::size_t kMaxSamples = 2'000'000;
+
+// FFmpeg 5.1 trusts some size fields enough to allocate (and zero) them before reading: a WAV's
+// LIST/INFO subchunk size makes a 72-byte file cost 2 GB and ~10 s (libavformat riffdec.c,
+// ff_read_riff_info; tests/fuzz_regressions/wav_list_info_2gb_alloc.wav). No allocation an
+// input of at most -max_len=64 KiB needs comes near this cap, so such allocations fail instead
+// (FFmpeg then rejects the file) and the fuzzer keeps looking for other bugs.
+constexpr std::size_t kFfmpegMaxAlloc = 64u << 20;
+
+[[noreturn]] void violated(const char* what, double value) {
+    std::fprintf(stderr, "fuzz_decode_analyze: contract violated: %s (%g)\n", what, value);
+    std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    av_max_alloc(kFfmpegMaxAlloc);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace pitchscribe;
+    auto decoder = AudioDecoder::open_memory({data, size}, "fuzz");
+    if (!decoder) return 0;
+    const AudioInfo& info = decoder->info();
+    if (info.sample_rate <= 0 || info.channels <= 0)
+        violated("open() accepted a file without rate or channels", info.sample_rate);
+
+    const TrackConfig config;
+    auto tracker = PitchTracker::create(info.sample_rate, config);
+    if (!tracker) return 0;
+
+    std::size_t frames = 0;
+    const FrameSink sink = [&](const PitchFrame& f) {
+        const double expected_time = static_cast<double>(frames) * config.hop;
+        if (!(std::fabs(f.time - expected_time) <= 1e-9 * (1.0 + expected_time)))
+            violated("frame time is not index * hop", f.time);
+        if (!std::isfinite(f.frequency) || f.frequency < 0.0)
+            violated("frequency not finite and >= 0", f.frequency);
+        if (!(f.confidence >= 0.0 && f.confidence <= 1.0))
+            violated("confidence outside [0, 1]", f.confidence);
+        if (f.voiced && !(f.frequency > 0.0)) violated("voiced frame without a frequency", 0.0);
+        ++frames;
+    };
+
+    const auto limit = std::min<std::size_t>(
+        kMaxSamples, static_cast<std::size_t>(kMaxSeconds * info.sample_rate));
+    std::array<float, 4096> block{};
+    std::size_t pushed = 0;
+    while (pushed < limit) {
+        const std::size_t want = std::min(block.size(), limit - pushed);
+        auto n = decoder->read(std::span<float>(block.data(), want));
+        if (!n || *n == 0) break; // errors are the input's fault; the samples so far still count
+        if (*n > want) violated("read() returned more than asked", double(*n));
+        for (std::size_t i = 0; i < *n; ++i)
+            if (!std::isfinite(block[i])) violated("decoder delivered a non-finite sample", i);
+        tracker->push({block.data(), *n}, sink);
+        pushed += *n;
+    }
+    if (decoder->samples_read() != pushed)
+        violated("samples_read() differs from the samples delivered", double(pushed));
+    tracker->finish(sink);
+
+    if (frames != tracker->frames_emitted())
+        violated("frames delivered to the sink != frames_emitted()", double(frames));
+    if (pushed > 0) {
+        // The last frame is the one centred on the last sample or before it.
+        const double hop_samples = config.hop * info.sample_rate;
+        const auto expected =
+            static_cast<std::size_t>(std::floor(double(pushed - 1) / hop_samples)) + 1;
+        if (frames != expected) violated("frame count after finish()", double(frames));
+    } else if (frames != 0) {
+        violated("frames without samples", double(frames));
+    }
+    return 0;
+}
