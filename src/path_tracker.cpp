@@ -47,6 +47,7 @@ void PathTracker::push(double time, const PitchEstimate& estimate, bool audible,
                        const FrameSink& sink) {
     Slot& s = slot(pushed_);
     s.time = time;
+    s.level_db = estimate.rms > 0.0 ? std::max(-120.0, 20.0 * std::log10(estimate.rms)) : -120.0;
     s.count = 0;
     // State 0 keeps the key-maximum choice, reported (unvoiced) for frames the path skips.
     s.frequency[0] = audible ? estimate.frequency : 0.0;
@@ -107,6 +108,7 @@ void PathTracker::emit(std::size_t frame, std::size_t state, const FrameSink& si
     out.frequency = s.frequency[state];
     out.confidence = s.clarity[state];
     out.voiced = state != 0;
+    out.level_db = s.level_db;
     sink(out);
     ++emitted_;
 }

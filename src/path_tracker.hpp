@@ -35,6 +35,7 @@ private:
 
     struct Slot {
         double time = 0.0;
+        double level_db = -120.0;
         std::size_t count = 0; // voiced states in use: 1..count
         double frequency[kStates] = {};
         double clarity[kStates] = {};

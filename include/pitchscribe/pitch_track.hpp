@@ -12,10 +12,11 @@
 namespace pitchscribe {
 
 struct PitchFrame {
-    double time = 0.0;       // seconds, the centre of the frame
-    double frequency = 0.0;  // Hz; 0 where there is no estimate
-    double confidence = 0.0; // MPM clarity in [0, 1]
-    bool voiced = false;     // a pitched sound, loud and clear enough
+    double time = 0.0;        // seconds, the centre of the frame
+    double frequency = 0.0;   // Hz; 0 where there is no estimate
+    double confidence = 0.0;  // MPM clarity in [0, 1]
+    bool voiced = false;      // a pitched sound, loud and clear enough
+    double level_db = -120.0; // loudness: RMS of the frame in dBFS (floor -120)
 };
 
 struct TrackConfig {

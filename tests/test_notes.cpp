@@ -1,0 +1,155 @@
+// Note segmentation on synthetic pitch tracks: what stays one note and what splits.
+#include <cmath>
+#include <gtest/gtest.h>
+#include <numbers>
+#include <pitchscribe/notes.hpp>
+#include <vector>
+
+namespace {
+
+using namespace pitchscribe;
+
+constexpr double kHop = 0.01;
+
+// Builds a track frame by frame: `hz(t)` gives the pitch (0 = unvoiced), `db(t)` the level.
+template <typename Pitch, typename Level>
+std::vector<PitchFrame> track(double seconds, Pitch hz, Level db) {
+    std::vector<PitchFrame> frames;
+    for (int i = 0; i * kHop < seconds; ++i) {
+        PitchFrame f;
+        f.time = i * kHop;
+        f.frequency = hz(f.time);
+        f.voiced = f.frequency > 0.0;
+        f.confidence = f.voiced ? 0.95 : 0.2;
+        f.level_db = db(f.time);
+        frames.push_back(f);
+    }
+    return frames;
+}
+
+std::vector<Note> segment(const std::vector<PitchFrame>& frames, const NoteConfig& config = {}) {
+    std::vector<Note> notes;
+    NoteSegmenter segmenter(config);
+    auto sink = [&](const Note& n) { notes.push_back(n); };
+    for (const PitchFrame& f : frames)
+        segmenter.push(f, sink);
+    segmenter.finish(sink);
+    return notes;
+}
+
+double steady(double) {
+    return -20.0;
+}
+
+std::vector<std::string> names(const std::vector<Note>& notes) {
+    std::vector<std::string> out;
+    for (const Note& n : notes)
+        out.push_back(n.name);
+    return out;
+}
+
+TEST(NoteSegmenter, OneHeldNoteWithItsTimesAndName) {
+    auto notes = segment(track(
+        2.0, [](double t) { return t >= 0.5 && t < 1.5 ? 220.0 : 0.0; }, steady));
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].name, "A3");
+    EXPECT_EQ(notes[0].midi, 57);
+    EXPECT_NEAR(notes[0].onset, 0.5, 0.011);
+    EXPECT_NEAR(notes[0].offset, 1.5, 0.011);
+    EXPECT_NEAR(notes[0].frequency, 220.0, 1e-9);
+    EXPECT_NEAR(notes[0].confidence, 0.95, 1e-9);
+    EXPECT_NEAR(notes[0].cents, 0.0, 1e-9);
+}
+
+TEST(NoteSegmenter, VibratoOfFiftyCentsAtSixHertzStaysOneNote) {
+    auto notes = segment(track(
+        3.0,
+        [](double t) {
+            return 440.0 * std::pow(2.0, 0.5 / 12 * std::sin(2 * std::numbers::pi * 6 * t));
+        },
+        steady));
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].name, "A4");
+    EXPECT_LT(std::abs(notes[0].cents), 10.0);
+}
+
+TEST(NoteSegmenter, SlowGlideStaysOneNote) {
+    // Two semitones up over two seconds, as a pitch bend would.
+    auto notes = segment(track(
+        2.0, [](double t) { return 220.0 * std::pow(2.0, t / 12.0); }, steady));
+    ASSERT_EQ(notes.size(), 1u);
+}
+
+TEST(NoteSegmenter, StepsBetweenNotesSplit) {
+    const double hz[] = {261.63, 293.66, 329.63, 261.63, 196.0};
+    auto notes = segment(track(
+        2.5, [&](double t) { return hz[std::min(4, int(t / 0.5))]; }, steady));
+    EXPECT_EQ(names(notes), (std::vector<std::string>{"C4", "D4", "E4", "C4", "G3"}));
+    for (std::size_t i = 1; i < notes.size(); ++i)
+        EXPECT_NEAR(notes[i].onset, 0.5 * double(i), 0.011) << i;
+}
+
+TEST(NoteSegmenter, SemitoneStepSplits) {
+    auto notes = segment(track(
+        1.0, [](double t) { return t < 0.5 ? 440.0 : 466.16; }, steady));
+    EXPECT_EQ(names(notes), (std::vector<std::string>{"A4", "A#4"}));
+}
+
+TEST(NoteSegmenter, RepeatedNoteWithALevelDipSplits) {
+    // The same pitch struck three times: the level decays, then jumps back up.
+    auto level = [](double t) { return -10.0 - 40.0 * std::fmod(t, 0.4); };
+    auto notes = segment(track(
+        1.2, [](double) { return 330.0; }, level));
+    ASSERT_EQ(notes.size(), 3u);
+    EXPECT_NEAR(notes[1].onset, 0.4, 0.021);
+    EXPECT_NEAR(notes[2].onset, 0.8, 0.021);
+}
+
+TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
+    auto notes = segment(track(
+        2.0,
+        [](double t) {
+            const bool dropout = t >= 0.5 && t < 0.54; // 40 ms
+            const bool rest = t >= 1.0 && t < 1.2;     // 200 ms
+            return dropout || rest ? 0.0 : 392.0;
+        },
+        steady));
+    ASSERT_EQ(notes.size(), 2u);
+    EXPECT_NEAR(notes[0].offset, 1.0, 0.011);
+    EXPECT_NEAR(notes[1].onset, 1.2, 0.011);
+}
+
+TEST(NoteSegmenter, BlipsAreAbsorbed) {
+    // 30 ms of a wrong octave inside a note, and a lone 30 ms chirp in silence.
+    auto notes = segment(track(
+        2.0,
+        [](double t) {
+            if (t >= 0.5 && t < 0.53) return 880.0;
+            if (t >= 1.5 && t < 1.53) return 1000.0;
+            return t < 1.0 ? 440.0 : 0.0;
+        },
+        steady));
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].name, "A4");
+    EXPECT_NEAR(notes[0].offset, 1.0, 0.011);
+}
+
+TEST(NoteSegmenter, TuningReferenceNamesTheNotes) {
+    NoteConfig config;
+    config.tuning.a4 = 432.0;
+    auto notes = segment(track(
+                             1.0, [](double) { return 432.0; }, steady),
+                         config);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].name, "A4");
+    EXPECT_NEAR(notes[0].cents, 0.0, 1e-9);
+}
+
+TEST(NoteSegmenter, SilenceAndEmptyTracksGiveNoNotes) {
+    EXPECT_TRUE(segment({}).empty());
+    EXPECT_TRUE(segment(track(
+                            1.0, [](double) { return 0.0; }, steady))
+                    .empty());
+}
+
+} // namespace
