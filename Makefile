@@ -4,7 +4,7 @@ JOBS ?= 2
 EXAMPLE := examples/guitar_tuning.flac
 PITCHSCRIBE := $(BUILD)/pitchscribe
 
-.PHONY: all deps build run test test-sanitize bench fuzz clean format
+.PHONY: all deps build run test test-sanitize bench bench-core bench-memory fuzz clean format
 
 all: build
 
@@ -17,15 +17,10 @@ build: deps
 
 run: build
 	mkdir -p out
-	$(PITCHSCRIBE) $(EXAMPLE) --pitch out/guitar_tuning.pitch.csv
-	$(PITCHSCRIBE) $(EXAMPLE) --quiet > out/guitar_tuning.txt
-	@head -n 6 out/guitar_tuning.txt
-	@echo "   ..."
-	@echo "voiced frames per note name:"
-	@awk 'NR > 1 { n[$$3]++; if (!($$3 in first)) { first[$$3] = $$1; order[++k] = $$3 } } \
-	  END { for (i = 1; i <= k; i++) printf "  %-4s %4d frames from %6.2f s\n", order[i], n[order[i]], first[order[i]] }' \
-	  out/guitar_tuning.txt
-	@echo "written: out/guitar_tuning.pitch.csv (time,frequency,confidence,voiced), out/guitar_tuning.txt"
+	$(PITCHSCRIBE) $(EXAMPLE) --notes out/guitar_tuning.notes.csv --midi out/guitar_tuning.mid \
+	  --json out/guitar_tuning.json --plot out/guitar_tuning.png --pitch out/guitar_tuning.pitch.csv
+	$(PITCHSCRIBE) $(EXAMPLE) --quiet
+	@echo "written: out/guitar_tuning.{notes.csv,mid,json,png,pitch.csv}"
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -37,8 +32,24 @@ test-sanitize: deps
 	cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS)
 
-bench: build
+# Benchmarks, in their own build dir (PITCHSCRIBE_BENCH=ON; `make test` never builds them):
+# Google Benchmark micro benches, then bench/performance.sh (pitchscribe against aubio, the
+# seed's Python pipeline, ffmpeg and the FFT floor; writes docs/PERFORMANCE.md).
+# QUICK=1 / SKIP_LONG=1 / RUNS=n pass through to the script (see its header).
+BENCH_BUILD ?= build-bench
+BENCH_MIN_TIME ?= 0.1
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DPITCHSCRIBE_WERROR=ON \
+	  -DPITCHSCRIBE_BENCH=ON -DPITCHSCRIBE_TESTS=OFF
+	cmake --build $(BENCH_BUILD) -j$(JOBS)
+	$(BENCH_BUILD)/bench/pitchscribe_micro --benchmark_min_time=$(BENCH_MIN_TIME)
+	./bench/performance.sh $(BENCH_BUILD)/pitchscribe
+
+# The earlier single-purpose benches: 10 minutes against aubio; peak memory against length.
+bench-core: build
 	./bench/core_speed.sh $(PITCHSCRIBE)
+
+bench-memory: build
 	./bench/memory_by_length.sh $(PITCHSCRIBE)
 
 # libFuzzer targets (clang): FUZZ_SECONDS per target.
@@ -50,4 +61,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
 
 clean:
-	rm -rf $(BUILD) build-sanitize build-fuzz out
+	rm -rf $(BUILD) build-sanitize build-fuzz build-bench out

@@ -1,8 +1,8 @@
 #!/usr/bin/env -S /usr/bin/python3
 """Renders the bundled example examples/guitar_tuning.flac (and its notes list).
 
-A guitarist tuning: the six open strings E2 A2 D3 G3 B3 E4, low to high, each plucked twice,
-on FluidR3 GM "Acoustic Guitar (steel)" (program 25). Deterministic: fixed note list, fixed
+A guitarist tuning: the six open strings E2 A2 D3 G3 B3 E4 plucked low to high, then a second
+pass to check, on FluidR3 GM "Acoustic Guitar (steel)" (program 25). Deterministic: fixed note list, fixed
 velocities, FluidSynth offline render with reverb and chorus off, sox without dither.
 Needs fluidsynth, fluid-soundfont-gm, sox and python3-mido, python3-soundfile.
 
@@ -22,11 +22,11 @@ sys.path.insert(0, str(REPO / "tests" / "accuracy"))
 import melodies  # noqa: E402  (MIDI writing and FluidSynth rendering shared with the tests)
 
 STRINGS = [("E2", 40), ("A2", 45), ("D3", 50), ("G3", 55), ("B3", 59), ("E4", 64)]
-PLUCKS_PER_STRING = 2
+PASSES = 2
 PLUCK_SECONDS = 1.6  # held before the player damps it
-GAP_SAME_STRING = 0.2  # silence before plucking the same string again
-GAP_NEXT_STRING = 0.5  # moving to the next string / tuning peg
-VELOCITIES = (92, 100)  # the second pluck a little firmer, as when checking the result
+GAP_NEXT_STRING = 0.3  # moving to the next string / tuning peg
+GAP_NEXT_PASS = 1.0
+VELOCITIES = (92, 100)  # the second pass a little firmer, as when checking the result
 # Damped like the test melodies: FluidR3's steel guitar otherwise rings for seconds after
 # note-off, and the previous string would sound under the next one.
 GUITAR = melodies.Instrument(program=25, low=40, high=64, damp=True)
@@ -37,10 +37,11 @@ SILENCE_DB = -70.0  # trailing audio below this (peak, dBFS) is cut
 
 def tuning_notes():
     notes, t = [], melodies.LEAD_IN
-    for _, midi in STRINGS:
-        for k in range(PLUCKS_PER_STRING):
+    for k in range(PASSES):
+        for _, midi in STRINGS:
             notes.append(melodies.Note(round(t, 3), round(t + PLUCK_SECONDS, 3), midi, VELOCITIES[k % 2]))
-            t += PLUCK_SECONDS + (GAP_SAME_STRING if k < PLUCKS_PER_STRING - 1 else GAP_NEXT_STRING)
+            t += PLUCK_SECONDS + GAP_NEXT_STRING
+        t += GAP_NEXT_PASS - GAP_NEXT_STRING
     return notes
 
 

@@ -5,12 +5,13 @@
 namespace pitchscribe {
 
 Expected<AnalysisSummary> analyze_file(const std::string& path, const TrackConfig& config,
-                                       const FrameSink& sink) {
+                                       const FrameSink& sink, const OpenCallback& on_open) {
     if (Status status = validate(config); !status) return status.error();
     auto decoder = AudioDecoder::open(path);
     if (!decoder) return decoder.error();
     AnalysisSummary summary;
     summary.audio = decoder->info();
+    if (on_open) on_open(summary.audio);
     auto tracker = PitchTracker::create(summary.audio.sample_rate, config);
     if (!tracker) return tracker.error();
     std::vector<float> block(16384);

@@ -1,7 +1,10 @@
 #include "cli_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
+#include <iterator>
+#include <utility>
 
 namespace pitchscribe::cli {
 
@@ -9,13 +12,26 @@ namespace {
 
 constexpr const char* kDescription =
     "pitchscribe: writes down the pitch of a melody in an audio file (McLeod Pitch Method).\n"
-    "With no output option it prints the voiced frames with their note names.";
+    "With no output option it prints the notes as a table on stdout.";
 
 Error usage(std::string message) {
     return Error{ErrorKind::InvalidArgument, std::move(message)};
 }
 
 } // namespace
+
+Expected<NotesFormat> notes_format(const std::string& path) {
+    if (path == "-") return NotesFormat::Csv;
+    const auto dot = path.find_last_of('.');
+    std::string ext = dot == std::string::npos ? "" : path.substr(dot);
+    for (char& c : ext)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".csv") return NotesFormat::Csv;
+    if (ext == ".json") return NotesFormat::Json;
+    if (ext == ".mid" || ext == ".midi") return NotesFormat::Midi;
+    return usage("--notes: unknown file type '" + (ext.empty() ? path : ext) +
+                 "' (use .csv, .json or .mid)");
+}
 
 Expected<ParseOutcome> parse_command_line(int argc, char** argv) {
     ParseOutcome outcome;
@@ -26,6 +42,13 @@ Expected<ParseOutcome> parse_command_line(int argc, char** argv) {
         ->required();
     app.add_option("--pitch", o.pitch_path,
                    "write the pitch track as CSV (time,frequency,confidence,voiced); - = stdout");
+    app.add_option("--notes", o.notes_path,
+                   "write the notes: .csv (onset,offset,frequency,midi,note,confidence), "
+                   ".json or .mid; - = CSV on stdout");
+    app.add_option("--json", o.json_path, "write notes, track and settings as JSON; - = stdout");
+    app.add_option("--midi", o.midi_path, "write the notes as a Standard MIDI File");
+    app.add_option("--plot", o.plot_path,
+                   "draw the transcription as a piano roll (.png, .svg, .pdf)");
     app.add_option("--hop", o.track.hop, "seconds between frames")->capture_default_str();
     app.add_option("--fmin", o.track.fmin, "lowest pitch in Hz")->capture_default_str();
     app.add_option("--fmax", o.track.fmax, "highest pitch in Hz")->capture_default_str();
@@ -47,6 +70,21 @@ Expected<ParseOutcome> parse_command_line(int argc, char** argv) {
     if (Status status = validate(o.track); !status) return status.error();
     if (!(o.tuning.a4 > 0.0)) return usage("--a4 must be > 0");
     if (o.input.empty()) return usage("the input path is empty");
+    if (!o.notes_path.empty()) {
+        if (auto format = notes_format(o.notes_path); !format) return format.error();
+    }
+    // Two outputs into one file (or both to stdout) would interleave or overwrite.
+    const std::pair<const char*, const std::string*> outputs[] = {{"--pitch", &o.pitch_path},
+                                                                  {"--notes", &o.notes_path},
+                                                                  {"--json", &o.json_path},
+                                                                  {"--midi", &o.midi_path},
+                                                                  {"--plot", &o.plot_path}};
+    for (std::size_t i = 0; i < std::size(outputs); ++i)
+        for (std::size_t j = i + 1; j < std::size(outputs); ++j)
+            if (!outputs[i].second->empty() && *outputs[i].second == *outputs[j].second)
+                return usage(std::string(outputs[i].first) + " and " + outputs[j].first +
+                             " cannot both write to '" + *outputs[i].second + "'");
+
     outcome.run = true;
     return outcome;
 }

@@ -11,6 +11,10 @@ namespace pitchscribe::cli {
 struct CliOptions {
     std::string input;
     std::string pitch_path; // --pitch; empty when not asked for
+    std::string notes_path; // --notes: .csv, .json or .mid by extension ("-" = CSV on stdout)
+    std::string json_path;  // --json
+    std::string midi_path;  // --midi
+    std::string plot_path;  // --plot: .png, .svg or .pdf
     TrackConfig track;
     Tuning tuning;
     bool quiet = false;
@@ -22,6 +26,10 @@ struct ParseOutcome {
     int exit_code = 0;
     CliOptions options;
 };
+
+// The kind of file --notes writes, from its extension.
+enum class NotesFormat { Csv, Json, Midi };
+Expected<NotesFormat> notes_format(const std::string& path);
 
 // Parses argv. Usage errors come back as an Error whose message names the option.
 Expected<ParseOutcome> parse_command_line(int argc, char** argv);

@@ -1,6 +1,8 @@
 // pitchscribe: the command-line tool, a thin layer over the library.
 #include "atomic_file.hpp"
 #include "cli_options.hpp"
+#include "note_writers.hpp"
+#include "progress.hpp"
 #include "track_writers.hpp"
 
 #include <chrono>
@@ -8,8 +10,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <pitchscribe/midi_file.hpp>
+#include <pitchscribe/notes.hpp>
+#include <pitchscribe/piano_roll.hpp>
 #include <pitchscribe/pitchscribe.hpp>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -53,47 +60,137 @@ Status check_not_input(const std::string& output, const std::string& input) {
 }
 
 void print_summary(const CliOptions& options, const AnalysisSummary& s, std::size_t voiced,
-                   double seconds) {
+                   std::size_t notes, double seconds) {
     const double duration =
         s.audio.sample_rate > 0 ? static_cast<double>(s.samples) / s.audio.sample_rate : 0.0;
     std::fprintf(stderr,
                  "pitchscribe: '%s': %.2f s, %d Hz, %d ch, %s; %zu frames, %zu voiced; "
-                 "%.3f s (%.0fx real time)\n",
+                 "%zu notes; %.3f s (%.0fx real time)\n",
                  options.input.c_str(), duration, s.audio.sample_rate, s.audio.channels,
-                 s.audio.codec.c_str(), s.frames, voiced, seconds,
+                 s.audio.codec.c_str(), s.frames, voiced, notes, seconds,
                  seconds > 0 ? duration / seconds : 0.0);
 }
 
+// The files asked for, opened before the analysis so a bad path fails at once.
+struct Outputs {
+    std::optional<AtomicFile> pitch, notes, json, midi, plot;
+    NotesFormat notes_format = NotesFormat::Csv;
+    PlotFormat plot_format = PlotFormat::Png;
+};
+
+Expected<Outputs> open_outputs(const CliOptions& o) {
+    Outputs out;
+    if (!o.notes_path.empty()) {
+        auto format = notes_format(o.notes_path);
+        if (!format) return format.error();
+        out.notes_format = *format;
+    }
+    if (!o.plot_path.empty()) {
+        auto format = plot_format_from_path(o.plot_path);
+        if (!format) return format.error();
+        out.plot_format = *format;
+    }
+    const std::pair<const std::string*, std::optional<AtomicFile>*> files[] = {
+        {&o.pitch_path, &out.pitch},
+        {&o.notes_path, &out.notes},
+        {&o.json_path, &out.json},
+        {&o.midi_path, &out.midi},
+        {&o.plot_path, &out.plot}};
+    for (const auto& [path, file] : files) {
+        if (path->empty()) continue;
+        if (Status s = check_not_input(*path, o.input); !s) return s.error();
+        auto created = AtomicFile::create(*path);
+        if (!created) return created.error();
+        file->emplace(std::move(*created));
+    }
+    return out;
+}
+
+Status write_bytes(AtomicFile& file, const std::vector<unsigned char>& bytes) {
+    if (std::fwrite(bytes.data(), 1, bytes.size(), file.stream()) != bytes.size())
+        return Error{ErrorKind::Processing, "'" + file.path() + "': cannot write"};
+    return Ok{};
+}
+
+std::string file_title(const std::string& input) {
+    return input == "-" ? "stdin" : std::filesystem::path(input).filename().string();
+}
+
 int run(const CliOptions& options) {
-    std::optional<AtomicFile> pitch_file;
-    if (!options.pitch_path.empty()) {
-        if (Status s = check_not_input(options.pitch_path, options.input); !s)
-            return fail(s.error());
-        auto file = AtomicFile::create(options.pitch_path);
-        if (!file) return fail(file.error());
-        pitch_file.emplace(std::move(*file));
-    }
+    auto opened = open_outputs(options);
+    if (!opened) return fail(opened.error());
+    Outputs& out = *opened;
+    const bool table = !out.pitch && !out.notes && !out.json && !out.midi && !out.plot;
 
-    std::optional<PitchCsvWriter> csv;
-    std::optional<VoicedFramePrinter> listing;
-    if (pitch_file)
-        csv.emplace(pitch_file->stream());
-    else
-        listing.emplace(stdout, options.tuning);
+    TranscriptionInfo info{"0.1.0", options.input, options.track, NoteConfig{}};
+    info.notes.tuning = options.tuning;
+    std::optional<PitchCsvWriter> pitch_csv;
+    std::optional<NoteCsvWriter> notes_csv;
+    std::optional<NoteTablePrinter> notes_table;
+    std::optional<JsonWriter> json, notes_json;
+    if (out.pitch) pitch_csv.emplace(out.pitch->stream());
+    if (out.notes && out.notes_format == NotesFormat::Csv) notes_csv.emplace(out.notes->stream());
+    if (out.notes && out.notes_format == NotesFormat::Json)
+        notes_json.emplace(out.notes->stream(), info);
+    if (out.json) json.emplace(out.json->stream(), info);
 
+    std::vector<Note> notes;
+    std::vector<PitchFrame> track; // kept only for the picture
+    auto on_note = [&](const Note& note) {
+        notes.push_back(note);
+        if (notes_csv) notes_csv->write(note);
+        if (table && !notes_table) notes_table.emplace(stdout); // no header if the input fails
+        if (notes_table) notes_table->write(note);
+        if (json) json->write_note(note);
+        if (notes_json) notes_json->write_note(note);
+    };
+    NoteSegmenter segmenter(info.notes);
     std::size_t voiced = 0;
+    std::optional<ProgressBar> progress;
     const auto started = std::chrono::steady_clock::now();
-    auto summary = analyze_file(options.input, options.track, [&](const PitchFrame& frame) {
-        voiced += frame.voiced ? 1 : 0;
-        if (csv) csv->write(frame);
-        if (listing) listing->write(frame);
-    });
+    auto on_open = [&](const AudioInfo& audio) {
+        progress.emplace(audio.duration, ProgressBar::should_show(audio.duration));
+    };
+    auto summary = analyze_file(
+        options.input, options.track,
+        [&](const PitchFrame& frame) {
+            if (progress) progress->update(frame.time);
+            voiced += frame.voiced ? 1 : 0;
+            if (pitch_csv) pitch_csv->write(frame);
+            if (json) json->write_frame(frame);
+            if (notes_json) notes_json->write_frame(frame);
+            if (out.plot) track.push_back(frame);
+            segmenter.push(frame, on_note);
+        },
+        on_open);
+    if (progress) progress->finish();
     if (!summary) return fail(summary.error());
-    if (pitch_file) {
-        if (Status s = pitch_file->commit(); !s) return fail(s.error());
-    } else if (std::fflush(stdout) != 0) {
-        return fail(Error{ErrorKind::Processing, "'-': cannot write to stdout"});
+    segmenter.finish(on_note);
+    if (table && !notes_table) notes_table.emplace(stdout); // the header alone: no notes
+    if (json) json->finish(*summary);
+    if (notes_json) notes_json->finish(*summary);
+    const bool notes_midi = out.notes && out.notes_format == NotesFormat::Midi;
+    if (out.midi || notes_midi) {
+        const auto bytes = midi_file_bytes(notes);
+        if (out.midi)
+            if (Status s = write_bytes(*out.midi, bytes); !s) return fail(s.error());
+        if (notes_midi)
+            if (Status s = write_bytes(*out.notes, bytes); !s) return fail(s.error());
     }
+    if (out.plot) {
+        PlotOptions plot;
+        plot.title = file_title(options.input);
+        plot.format = out.plot_format;
+        plot.tuning = options.tuning;
+        auto image = render_piano_roll(notes, track, plot);
+        if (!image) return fail(image.error());
+        if (Status s = write_bytes(*out.plot, *image); !s) return fail(s.error());
+    }
+    for (auto* file : {&out.pitch, &out.notes, &out.json, &out.midi, &out.plot})
+        if (*file)
+            if (Status s = (*file)->commit(); !s) return fail(s.error());
+    if (table && std::fflush(stdout) != 0)
+        return fail(Error{ErrorKind::Processing, "'-': cannot write to stdout"});
     const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
 
     if (summary->samples == 0)
@@ -107,7 +204,7 @@ int run(const CliOptions& options) {
     if (summary->non_finite_samples > 0)
         std::fprintf(stderr, "pitchscribe: warning: '%s': %zu NaN/Inf samples read as 0\n",
                      options.input.c_str(), summary->non_finite_samples);
-    if (!options.quiet) print_summary(options, *summary, voiced, elapsed.count());
+    if (!options.quiet) print_summary(options, *summary, voiced, notes.size(), elapsed.count());
     return kExitOk;
 }
 

@@ -35,17 +35,4 @@ void PitchCsvWriter::write(const PitchFrame& frame) {
     std::fwrite(line, 1, static_cast<std::size_t>(p - line), out_);
 }
 
-VoicedFramePrinter::VoicedFramePrinter(std::FILE* out, const Tuning& tuning)
-    : out_(out), tuning_(tuning) {
-    std::fprintf(out_, "%9s  %10s  %-4s  %6s  %7s\n", "time (s)", "freq (Hz)", "note", "cents",
-                 "clarity");
-}
-
-void VoicedFramePrinter::write(const PitchFrame& frame) {
-    if (!frame.voiced) return;
-    const NearestNote note = nearest_note(frame.frequency, tuning_);
-    std::fprintf(out_, "%9.3f  %10.2f  %-4s  %+6.1f  %7.3f\n", frame.time, frame.frequency,
-                 note.name.c_str(), note.cents, frame.confidence);
-}
-
 } // namespace pitchscribe::cli

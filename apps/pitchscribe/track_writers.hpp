@@ -1,4 +1,4 @@
-// Text renderings of the pitch track: the CSV of the contract and the terminal listing.
+// The pitch track as the CSV of the command-line contract.
 #pragma once
 
 #include <cstdio>
@@ -15,17 +15,6 @@ public:
 
 private:
     std::FILE* out_;
-};
-
-// Voiced frames with the nearest note and its offset in cents, aligned for a terminal.
-class VoicedFramePrinter {
-public:
-    VoicedFramePrinter(std::FILE* out, const Tuning& tuning);
-    void write(const PitchFrame& frame);
-
-private:
-    std::FILE* out_;
-    Tuning tuning_;
 };
 
 } // namespace pitchscribe::cli

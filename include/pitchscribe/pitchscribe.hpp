@@ -8,6 +8,7 @@
 #include "pitchscribe/pitch_track.hpp"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace pitchscribe {
@@ -21,10 +22,13 @@ struct AnalysisSummary {
     bool ended_early = false;           // stdin closed before its declared length
 };
 
+using OpenCallback = std::function<void(const AudioInfo&)>;
+
 // Decodes `path` ("-" for stdin) block by block and feeds the tracker as it goes.
+// `on_open`, if set, learns what the input is before the first frame (e.g. for progress).
 // Errors: InvalidArgument (config), InputUnreadable (cannot open / not audio / truncated),
 // Processing (a failure while decoding a readable file).
 Expected<AnalysisSummary> analyze_file(const std::string& path, const TrackConfig& config,
-                                       const FrameSink& sink);
+                                       const FrameSink& sink, const OpenCallback& on_open = {});
 
 } // namespace pitchscribe
