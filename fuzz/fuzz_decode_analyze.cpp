@@ -1,7 +1,8 @@
 // libFuzzer target: any bytes as an audio file, through the whole pipeline.
 // AudioDecoder::open_memory -> PitchTracker (default TrackConfig, the file's own rate) ->
-// frames, with the frame contract checked (a violation aborts, so libFuzzer keeps the input).
+// frames and notes, with their contracts checked (a violation aborts, so libFuzzer keeps the input).
 #include "pitchscribe/audio_decoder.hpp"
+#include "pitchscribe/notes.hpp"
 #include "pitchscribe/pitch_track.hpp"
 
 extern "C" {
@@ -54,8 +55,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto tracker = PitchTracker::create(info.sample_rate, config);
     if (!tracker) return 0;
 
+    // Notes from whatever the track is: ordered, non-empty, finite, named.
+    NoteSegmenter segmenter;
+    double last_onset = -1.0;
+    const NoteSink note_sink = [&](const Note& n) {
+        if (!(n.onset >= 0.0 && n.offset > n.onset && std::isfinite(n.offset)))
+            violated("note times not 0 <= onset < offset", n.onset);
+        if (n.onset < last_onset) violated("notes out of order", n.onset);
+        if (!(n.frequency > 0.0 && std::isfinite(n.frequency)) || n.name.empty())
+            violated("note without a frequency or a name", n.frequency);
+        last_onset = n.onset;
+    };
     std::size_t frames = 0;
     const FrameSink sink = [&](const PitchFrame& f) {
+        segmenter.push(f, note_sink);
         const double expected_time = static_cast<double>(frames) * config.hop;
         if (!(std::fabs(f.time - expected_time) <= 1e-9 * (1.0 + expected_time)))
             violated("frame time is not index * hop", f.time);
@@ -84,6 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (decoder->samples_read() != pushed)
         violated("samples_read() differs from the samples delivered", double(pushed));
     tracker->finish(sink);
+    segmenter.finish(note_sink);
 
     if (frames != tracker->frames_emitted())
         violated("frames delivered to the sink != frames_emitted()", double(frames));
