@@ -7,7 +7,9 @@ import csv
 import io
 import json
 import os
+import pty
 import struct
+import subprocess
 import sys
 import unittest
 
@@ -15,7 +17,7 @@ import mido
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from cli_harness import Fixture, read_track, run, tone, write_audio  # noqa
+from cli_harness import BINARY, Fixture, read_track, run, tone, write_audio  # noqa
 
 REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 EXAMPLE = os.path.join(REPO, "examples", "guitar_tuning.flac")
@@ -141,6 +143,29 @@ class Formats(Fixture):
         result = run(self.melody, "--notes", self.path("n.csv"))
         self.assertNotIn(b"\r", result.stderr)
         self.assertEqual(len(result.stderr.decode().splitlines()), 1)  # the summary only
+
+
+class Progress(Fixture):
+    def test_a_progress_bar_on_a_terminal_for_a_long_input(self):
+        """stderr on a pseudo-terminal: the bar is drawn with a percentage and the speed,
+        then cleared before the summary line."""
+        main, sub = pty.openpty()
+        result = subprocess.run([BINARY, EXAMPLE, "--notes", self.path("p.csv")], stderr=sub,
+                                stdout=subprocess.DEVNULL, timeout=10)
+        os.close(sub)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # EIO once the child side is closed
+                break
+            if not chunk:
+                break
+            err += chunk
+        os.close(main)
+        self.assertEqual(result.returncode, 0)
+        self.assertRegex(err.decode(), r"\r\[[#-]+\] +\d+%  \d+x real time")
+        self.assertIn("\r\x1b[Kpitchscribe: '", err.decode())  # cleared, then the summary
 
 
 class Refusals(Fixture):
