@@ -134,10 +134,15 @@ int run(const CliOptions& options) {
         notes_json.emplace(out.notes->stream(), info);
     if (out.json) json.emplace(out.json->stream(), info);
 
+    // Kept only for the outputs that need them all at the end; the rest stream.
+    const bool keep_notes =
+        out.midi || out.plot || (out.notes && out.notes_format == NotesFormat::Midi);
     std::vector<Note> notes;
+    std::size_t note_count = 0;
     std::vector<PitchFrame> track; // kept only for the picture
     auto on_note = [&](const Note& note) {
-        notes.push_back(note);
+        ++note_count;
+        if (keep_notes) notes.push_back(note);
         if (notes_csv) notes_csv->write(note);
         if (table && !notes_table) notes_table.emplace(stdout); // no header if the input fails
         if (notes_table) notes_table->write(note);
@@ -204,7 +209,7 @@ int run(const CliOptions& options) {
     if (summary->non_finite_samples > 0)
         std::fprintf(stderr, "pitchscribe: warning: '%s': %zu NaN/Inf samples read as 0\n",
                      options.input.c_str(), summary->non_finite_samples);
-    if (!options.quiet) print_summary(options, *summary, voiced, notes.size(), elapsed.count());
+    if (!options.quiet) print_summary(options, *summary, voiced, note_count, elapsed.count());
     return kExitOk;
 }
 
