@@ -80,16 +80,17 @@ int main(int argc, char** argv) {
             usage(("unknown option " + arg).c_str());
     }
 
-    // The detector exactly as PitchTracker::create configures it ...
+    // The detector exactly as PitchTracker::create configures it, at the rate it analyses
+    // (the input rate divided by its decimation factor) ...
+    auto tracker = pitchscribe::PitchTracker::create(rate, track);
+    if (!tracker) usage(tracker.error().message.c_str());
     pitchscribe::MpmConfig config;
-    config.sample_rate = rate;
+    config.sample_rate = tracker->analysis_rate();
     config.fmin = track.fmin;
     config.fmax = std::min(track.fmax, rate / 4.0);
     auto detector = pitchscribe::MpmDetector::create(config);
     if (!detector) usage(detector.error().message.c_str());
     // ... and a check that the tracker agrees, in case that configuration changes.
-    auto tracker = pitchscribe::PitchTracker::create(rate, track);
-    if (!tracker) usage(tracker.error().message.c_str());
     if (tracker->frame_size() != detector->frame_size()) {
         std::fprintf(stderr,
                      "fft_floor: the tracker's frame (%zu) is not the detector's (%zu): "
@@ -99,7 +100,7 @@ int main(int argc, char** argv) {
     }
 
     const std::size_t frame = detector->frame_size();
-    const auto signal = pitchscribe::bench::harmonic_tone(rate, 220.0, frame);
+    const auto signal = pitchscribe::bench::harmonic_tone(config.sample_rate, 220.0, frame);
     pitchscribe::bench::FftPair pair(detector->fft_size(), signal);
     volatile double sink = 0.0;
     auto run_pair = [&] { pair.run(); };

@@ -63,6 +63,22 @@ TEST(NoAllocation, TrackerPushAndFinishDoNotAllocate) {
     EXPECT_GT(frames, 150u);
 }
 
+TEST(NoAllocation, ThreadedTrackerPushAndFinishDoNotAllocate) {
+    TrackConfig config;
+    config.threads = 2; // the workers and their batch are set up by create()
+    auto tracker = PitchTracker::create(44100.0, config);
+    ASSERT_TRUE(tracker.has_value());
+    const auto signal = harmonic_complex(330.0, 44100.0, 4.0, {1.0, 0.4});
+    std::size_t frames = 0;
+    const FrameSink sink = [&](const PitchFrame& f) { frames += f.voiced ? 1 : 0; };
+    const long before = allocations.load();
+    for (std::size_t at = 0; at < signal.size(); at += 1000)
+        tracker->push({signal.data() + at, std::min<std::size_t>(1000, signal.size() - at)}, sink);
+    tracker->finish(sink);
+    EXPECT_EQ(allocations.load() - before, 0);
+    EXPECT_GT(frames, 350u);
+}
+
 TEST(NoAllocation, CounterSeesAllocations) { // the test above could not fail without this
     const long before = allocations.load();
     auto* p = new std::vector<int>(100);

@@ -109,5 +109,99 @@ TEST(PitchTrack, OutOfRangeSettingsNameTheOption) {
     EXPECT_EQ(validate(config).error().message, "--fmin must be less than --fmax");
 }
 
+TEST(PitchTrack, AnalysisRateFollowsFmax) {
+    auto at = [](double rate, TrackConfig config) {
+        auto tracker = PitchTracker::create(rate, config);
+        EXPECT_TRUE(tracker.has_value());
+        return tracker ? tracker->analysis_rate() : 0.0;
+    };
+    EXPECT_EQ(at(44100.0, {}), 22050.0); // fmax 2000 Hz: 44.1 kHz / 2
+    EXPECT_EQ(at(48000.0, {}), 24000.0);
+    EXPECT_EQ(at(96000.0, {}), 24000.0);
+    EXPECT_EQ(at(16000.0, {}), 16000.0); // too close to fmax to decimate
+    TrackConfig off;
+    off.decimate = false;
+    EXPECT_EQ(at(44100.0, off), 44100.0);
+    TrackConfig low;
+    low.fmax = 200.0;
+    EXPECT_EQ(at(44100.0, low), 44100.0 / 16.0); // the largest factor
+}
+
+// Decimation changes the analysis, not the framing: same frames, same times, same pitch.
+TEST(PitchTrack, DecimationKeepsFramesAndPitch) {
+    for (double rate : {22050.0, 44100.0, 48000.0, 96000.0}) {
+        const auto signal = harmonic_complex(146.83, rate, 1.237, {0.4, 1.0, 0.6, 0.5, 0.3, 0.2});
+        TrackConfig off;
+        off.decimate = false;
+        const auto full = track(signal, rate, off);
+        const auto decimated = track(signal, rate);
+        ASSERT_EQ(decimated.size(), full.size()) << rate;
+        for (std::size_t i = 0; i < full.size(); ++i)
+            EXPECT_EQ(decimated[i].time, full[i].time);
+        const TrackStats a = stats(full, 146.83), b = stats(decimated, 146.83);
+        EXPECT_LT(std::abs(b.median_cents), 2.0) << rate;
+        EXPECT_NEAR(b.voiced_share, a.voiced_share, 0.02) << rate;
+        EXPECT_EQ(b.octave_errors, 0u) << rate;
+    }
+}
+
+// No group delay: a tone starting at 0.5 s turns voiced at the same frame as without
+// decimation (give or take one).
+TEST(PitchTrack, DecimationDoesNotDelayOnsets) {
+    const double rate = 44100.0;
+    std::vector<float> signal(static_cast<std::size_t>(rate), 0.0f);
+    const auto note = sine(392.0, rate, 0.4);
+    std::copy(note.begin(), note.end(), signal.begin() + static_cast<std::ptrdiff_t>(rate * 0.5));
+    TrackConfig off;
+    off.decimate = false;
+    auto first_voiced = [](const std::vector<PitchFrame>& frames) {
+        for (const auto& f : frames)
+            if (f.voiced) return f.time;
+        return -1.0;
+    };
+    const double full = first_voiced(track(signal, rate, off));
+    const double decimated = first_voiced(track(signal, rate));
+    EXPECT_GT(full, 0.4);
+    EXPECT_NEAR(decimated, full, 0.0101);
+}
+
+// Frames are analysed in parallel batches but the track is the same, bit for bit.
+TEST(PitchTrack, ThreadCountDoesNotChangeTheTrack) {
+    const double rate = 44100.0;
+    auto signal = harmonic_complex(220.0, rate, 3.3, {1.0, 0.5, 0.3});
+    const auto noise = white_noise(rate, 3.3, 0.2, 11);
+    for (std::size_t i = 0; i < signal.size(); ++i)
+        signal[i] = (i / 20000 % 2 ? 0.5f : 0.05f) * signal[i] + noise[i];
+    const auto reference = track(signal, rate);
+    for (int threads : {2, 3, 5}) {
+        TrackConfig config;
+        config.threads = threads;
+        auto tracker = PitchTracker::create(rate, config);
+        ASSERT_TRUE(tracker.has_value());
+        std::vector<PitchFrame> frames;
+        const FrameSink sink = [&](const PitchFrame& f) { frames.push_back(f); };
+        for (std::size_t at = 0; at < signal.size(); at += 777)
+            tracker->push({signal.data() + at, std::min<std::size_t>(777, signal.size() - at)},
+                          sink);
+        tracker->finish(sink);
+        ASSERT_EQ(frames.size(), reference.size()) << threads;
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            EXPECT_EQ(frames[i].time, reference[i].time);
+            EXPECT_EQ(frames[i].frequency, reference[i].frequency) << threads << " at " << i;
+            EXPECT_EQ(frames[i].confidence, reference[i].confidence);
+            EXPECT_EQ(frames[i].voiced, reference[i].voiced);
+            EXPECT_EQ(frames[i].level_db, reference[i].level_db);
+        }
+    }
+}
+
+TEST(PitchTrack, ThreadsMustBeAtLeastOne) {
+    TrackConfig config;
+    config.threads = 0;
+    EXPECT_EQ(validate(config).error().message, "--threads must be >= 1");
+    config.threads = -3;
+    EXPECT_FALSE(PitchTracker::create(44100.0, config).has_value());
+}
+
 } // namespace
 } // namespace pitchscribe::test

@@ -1,9 +1,11 @@
 #include "cli_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <iterator>
+#include <thread>
 #include <utility>
 
 namespace pitchscribe::cli {
@@ -53,6 +55,11 @@ Expected<ParseOutcome> parse_command_line(int argc, char** argv) {
     app.add_option("--fmin", o.track.fmin, "lowest pitch in Hz")->capture_default_str();
     app.add_option("--fmax", o.track.fmax, "highest pitch in Hz")->capture_default_str();
     app.add_option("--a4", o.tuning.a4, "tuning reference in Hz")->capture_default_str();
+    // The output does not depend on it: frames are analysed in parallel, tracked in order.
+    o.track.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    app.add_option("--threads", o.track.threads,
+                   "analysis threads, >= 1 (default: the number of cores); same output for any")
+        ->capture_default_str();
     app.add_flag("-q,--quiet", o.quiet, "no summary on stderr");
 
     try {

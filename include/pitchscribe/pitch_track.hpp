@@ -25,6 +25,14 @@ struct TrackConfig {
     double fmax = 2000.0;            // Hz
     double voicing_threshold = 0.75; // minimum clarity of a voiced frame
     double silence_db = -60.0;       // frames quieter than this (RMS, dBFS) are unvoiced
+    // Analyse at rate / D, D = floor(rate / (10 fmax)) (at most 16), after an anti-aliasing
+    // low-pass (src/decimator.hpp): 44.1 kHz with fmax 2000 Hz is analysed at 22050 Hz.
+    bool decimate = true;
+    // Threads running the per-frame MPM analysis (the caller's thread is one of them). The
+    // track is the same, byte for byte, for any count; with more than one, frames are analysed
+    // in batches of up to 256, so they come out up to a batch later, and push() waits on the
+    // workers (a mutex and condition variable) but still does not allocate.
+    int threads = 1;
 };
 
 // Checks a TrackConfig; the message names the offending option (e.g. "--hop must be > 0").
@@ -36,7 +44,8 @@ using FrameSink = std::function<void(const PitchFrame&)>;
 // runs the MPM detector on each, and chooses each frame's pitch and voicing as the cheapest
 // path through the detector's candidates (Viterbi), so frames come out 0.2 s of audio after
 // they were analysed; finish() flushes the rest. Memory is fixed at construction.
-// Real-time contract: push() and finish() do not allocate.
+// Real-time contract: push() and finish() do not allocate; with threads == 1 they take no
+// lock either. Worker threads are started by create() and joined by the destructor.
 class PitchTracker {
 public:
     static Expected<PitchTracker> create(double sample_rate, const TrackConfig& config);
@@ -50,8 +59,9 @@ public:
     // Ends the stream: emits the remaining frames, up to the one centred on the last sample.
     void finish(const FrameSink& sink);
 
-    std::size_t frame_size() const;
-    double sample_rate() const;
+    std::size_t frame_size() const; // samples per frame at analysis_rate()
+    double sample_rate() const;     // of the input
+    double analysis_rate() const;   // sample_rate() / the decimation factor
     std::size_t frames_emitted() const;
 
 private:

@@ -149,9 +149,12 @@ class Progress(Fixture):
     def test_a_progress_bar_on_a_terminal_for_a_long_input(self):
         """stderr on a pseudo-terminal: the bar is drawn with a percentage and the speed,
         then cleared before the summary line."""
+        # Five minutes of audio, so the run outlasts the bar's first 100 ms on a fast machine
+        # (the 24 s example takes well under that since decimation and threads).
+        write_audio(self.path("long.wav"), np.tile(tone(220.0, 10.0), 30))
         main, sub = pty.openpty()
-        result = subprocess.run([BINARY, EXAMPLE, "--notes", self.path("p.csv")], stderr=sub,
-                                stdout=subprocess.DEVNULL, timeout=10)
+        result = subprocess.run([BINARY, self.path("long.wav"), "--notes", self.path("p.csv")],
+                                stderr=sub, stdout=subprocess.DEVNULL, timeout=10)
         os.close(sub)
         err = b""
         while True:

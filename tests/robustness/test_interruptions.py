@@ -100,6 +100,39 @@ class Determinism(Fixture):
         self.assertEqual(outputs[0], outputs[1])
         self.assertEqual(outputs[0], outputs[2])
 
+    def test_thread_count_does_not_change_any_output(self):
+        """Frames are analysed in parallel but tracked in order: --pitch, --notes and --json
+        are the same bytes for any --threads."""
+        rate = 44100
+        rng = np.random.default_rng(5)
+        t = np.arange(int(6.3 * rate)) / rate
+        # A melody of eight notes with vibrato, a rest and noise throughout.
+        notes = [196.0, 220.0, 246.94, 0.0, 261.63, 329.63, 293.66, 392.0]
+        f0 = np.repeat(notes, len(t) // len(notes) + 1)[:len(t)]
+        f0 = f0 * (1 + 0.004 * np.sin(2 * np.pi * 5.5 * t))
+        phase = 2 * np.pi * np.cumsum(f0) / rate
+        melody = sum(np.sin(h * phase) / h for h in range(1, 6)) * (f0 > 0)
+        signal_ = 0.3 * melody + 0.03 * rng.standard_normal(len(t))
+        write_audio(self.path("melody.wav"), signal_, rate)
+        outputs = {}
+        for threads in (1, 2, 3):
+            paths = [self.path(f"t{threads}.{ext}") for ext in ("pitch.csv", "notes.csv", "json")]
+            result = run(self.path("melody.wav"), "--pitch", paths[0], "--notes", paths[1],
+                         "--json", paths[2], "--threads", str(threads), "-q", timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            outputs[threads] = [open(p, "rb").read() for p in paths]
+        self.assertGreater(len(outputs[1][0]), 10000)
+        self.assertGreater(outputs[1][1].count(b"\n"), 5)  # some notes were found
+        for threads in (2, 3):
+            for name, a, b in zip(("pitch", "notes", "json"), outputs[1], outputs[threads]):
+                self.assertEqual(a, b, f"--threads {threads}: {name} differs")
+
+    def test_threads_must_be_positive(self):
+        write_audio(self.path("short.wav"), tone(220.0, 0.2))
+        for value in ("0", "-2"):
+            result = run(self.path("short.wav"), "--pitch", "-", "--threads", value)
+            self.assertError(result, 2, "--threads")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
