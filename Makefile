@@ -4,7 +4,7 @@ JOBS ?= 2
 EXAMPLE := examples/guitar_tuning.flac
 PITCHSCRIBE := $(BUILD)/pitchscribe
 
-.PHONY: all deps build run test test-sanitize bench bench-core bench-memory fuzz clean format
+.PHONY: all deps build run test test-sanitize bench bench-core bench-memory accuracy fuzz clean format
 
 all: build
 
@@ -45,6 +45,14 @@ bench: deps
 	cmake --build $(BENCH_BUILD) -j$(JOBS)
 	$(BENCH_BUILD)/bench/pitchscribe_micro --benchmark_min_time=$(BENCH_MIN_TIME)
 	./bench/performance.sh $(BENCH_BUILD)/pitchscribe
+
+# Accuracy against aubio (7 pitch methods, aubionotes) and the seed on a seeded FluidSynth /
+# synthetic / degraded corpus (cached in $(BUILD)/accuracy-data/); writes docs/ACCURACY.md.
+# About 10 minutes on 2 cores (9 measured, corpus generation included); QUICK=1 for a
+# 2-minute subset written to $(BUILD)/ACCURACY-quick.md. Not part of `make test`.
+accuracy: build
+	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/run.py --data $(BUILD)/accuracy-data \
+	  $(if $(QUICK),--quick --out $(BUILD)/ACCURACY-quick.md,)
 
 # The earlier single-purpose benches: 10 minutes against aubio; peak memory against length.
 bench-core: build
