@@ -1,6 +1,7 @@
 // libFuzzer target: any bytes as an audio file, through the whole pipeline.
 // AudioDecoder::open_memory -> PitchTracker (default TrackConfig, the file's own rate) ->
-// frames and notes, with their contracts checked (a violation aborts, so libFuzzer keeps the input).
+// frames and notes, with their contracts checked (a violation aborts, so libFuzzer keeps the
+// input).
 #include "pitchscribe/audio_decoder.hpp"
 #include "pitchscribe/notes.hpp"
 #include "pitchscribe/pitch_track.hpp"
