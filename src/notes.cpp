@@ -105,13 +105,12 @@ struct NoteSegmenter::Impl {
             // A re-attack counts when heard since the note's last voiced frame (a pluck's
             // first frames are often unvoiced) and as loud as the note was, give or take.
             const bool attack = attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0;
+            const bool may_split = in_note && since_split >= w;
             double boundary = -1.0; // where a change of pitch began, when there is one
             bool restruck = false;  // the same pitch, sung or bowed again: a valley in level
-            if (in_note && since_split >= w && !attack) {
-                if (pitch_step(k, w) || (restruck = valley(k))) boundary = transition_start(k);
-            }
-            if (in_note && since_split >= w && (attack || boundary >= 0.0))
-                end_note(sink, boundary);
+            if (may_split && !attack && (pitch_step(k, w) || (restruck = valley(k))))
+                boundary = transition_start(k);
+            if (may_split && (attack || boundary >= 0.0)) end_note(sink, boundary);
             if (!in_note) start_note(k, attack || restruck, boundary);
             attack_time = -1.0;
             add_to_note(f);
@@ -125,7 +124,8 @@ struct NoteSegmenter::Impl {
     }
 
     // Remembers the frame where the level starts to jump up after a dip (any frame, voiced
-    // or not): the first of a run of frames rising onset_rise_db over the last four.
+    // or not): the first of a run of frames rising onset_rise_db over the last five (the
+    // 50 ms the frame window smears an attack over).
     void note_attack(std::size_t k) {
         auto rise = [&](std::size_t i) {
             double dip = context[i].level_db;

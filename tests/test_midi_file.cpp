@@ -1,3 +1,5 @@
+#include "note_fixture.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <gtest/gtest.h>
@@ -9,18 +11,6 @@ namespace pitchscribe {
 namespace {
 
 using Bytes = std::vector<unsigned char>;
-
-Note make_note(int midi, double onset, double offset, double level_db = -20.0) {
-    Note n;
-    n.midi = midi;
-    n.onset = onset;
-    n.offset = offset;
-    n.frequency = frequency_from_midi(midi);
-    n.name = note_name(midi);
-    n.confidence = 0.9;
-    n.level_db = level_db;
-    return n;
-}
 
 // A channel or meta event at an absolute tick, decoded independently of the writer.
 struct Event {
@@ -151,7 +141,7 @@ TEST(MidiFile, VelocityIsLinearInDecibels) {
 }
 
 TEST(MidiFile, NotesLandOnTheirTicksWithTheirVelocities) {
-    const Note notes[] = {make_note(40, 0.5, 1.0, -20.0), make_note(45, 1.25, 2.0, 0.0)};
+    const Note notes[] = {make_note(40, 0.5, 1.0, 1.0, -20.0), make_note(45, 1.25, 2.0, 1.0, 0.0)};
     const Bytes file = midi_file_bytes(notes);
     EXPECT_EQ(note_events(file), (std::vector<std::string>{"on 40@480 v91", "off 40@960",
                                                            "on 45@1200 v127", "off 45@1920"}));

@@ -7,6 +7,7 @@
 #include <new>
 #include <pitchscribe/mpm.hpp>
 #include <pitchscribe/pitch_track.hpp>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -49,33 +50,34 @@ TEST(NoAllocation, DetectorAnalyzeDoesNotAllocate) {
     EXPECT_GT(sum, 0.0);
 }
 
-TEST(NoAllocation, TrackerPushAndFinishDoNotAllocate) {
-    auto tracker = PitchTracker::create(48000.0, {});
-    ASSERT_TRUE(tracker.has_value());
-    const auto signal = harmonic_complex(330.0, 48000.0, 2.0, {1.0, 0.4});
+// Streams a 330 Hz tone through a tracker made by create(); returns the allocations made
+// by push() and finish(), and the voiced frames seen.
+std::pair<long, std::size_t> tracker_allocations(double rate, double seconds,
+                                                 const TrackConfig& config) {
+    auto tracker = PitchTracker::create(rate, config);
+    EXPECT_TRUE(tracker.has_value());
+    if (!tracker) return {-1, 0};
+    const auto signal = harmonic_complex(330.0, rate, seconds, {1.0, 0.4});
     std::size_t frames = 0;
     const FrameSink sink = [&](const PitchFrame& f) { frames += f.voiced ? 1 : 0; };
     const long before = allocations.load();
     for (std::size_t at = 0; at < signal.size(); at += 1000)
         tracker->push({signal.data() + at, std::min<std::size_t>(1000, signal.size() - at)}, sink);
     tracker->finish(sink);
-    EXPECT_EQ(allocations.load() - before, 0);
+    return {allocations.load() - before, frames};
+}
+
+TEST(NoAllocation, TrackerPushAndFinishDoNotAllocate) {
+    const auto [allocated, frames] = tracker_allocations(48000.0, 2.0, {});
+    EXPECT_EQ(allocated, 0);
     EXPECT_GT(frames, 150u);
 }
 
 TEST(NoAllocation, ThreadedTrackerPushAndFinishDoNotAllocate) {
     TrackConfig config;
     config.threads = 2; // the workers and their batch are set up by create()
-    auto tracker = PitchTracker::create(44100.0, config);
-    ASSERT_TRUE(tracker.has_value());
-    const auto signal = harmonic_complex(330.0, 44100.0, 4.0, {1.0, 0.4});
-    std::size_t frames = 0;
-    const FrameSink sink = [&](const PitchFrame& f) { frames += f.voiced ? 1 : 0; };
-    const long before = allocations.load();
-    for (std::size_t at = 0; at < signal.size(); at += 1000)
-        tracker->push({signal.data() + at, std::min<std::size_t>(1000, signal.size() - at)}, sink);
-    tracker->finish(sink);
-    EXPECT_EQ(allocations.load() - before, 0);
+    const auto [allocated, frames] = tracker_allocations(44100.0, 4.0, config);
+    EXPECT_EQ(allocated, 0);
     EXPECT_GT(frames, 350u);
 }
 

@@ -1,4 +1,5 @@
 #include "memory_file.hpp"
+#include "note_fixture.hpp"
 #include "note_writers.hpp"
 
 #include <cmath>
@@ -11,21 +12,9 @@
 namespace pitchscribe::cli {
 namespace {
 
-Note make_note(int midi, double onset, double offset, double cents, double confidence) {
-    Note n;
-    n.midi = midi;
-    n.onset = onset;
-    n.offset = offset;
-    n.cents = cents;
-    n.frequency = frequency_from_midi(midi + cents / 100.0);
-    n.name = note_name(midi);
-    n.confidence = confidence;
-    n.level_db = -20.0;
-    return n;
-}
-
 std::vector<Note> two_notes() {
-    return {make_note(40, 0.5, 2.25, -3.4, 0.9712), make_note(61, 2.3004, 3.0, 12.2, 0.5)};
+    return {make_note(40, 0.5, 2.25, 0.9712, -20.0, -3.4),
+            make_note(61, 2.3004, 3.0, 0.5, -20.0, 12.2)};
 }
 
 TEST(NoteWriters, CsvHasHeaderAndFixedDecimals) {
@@ -39,7 +28,7 @@ TEST(NoteWriters, CsvHasHeaderAndFixedDecimals) {
 }
 
 TEST(NoteWriters, CsvLeavesNonFiniteFieldsEmptyAndHasNoNegativeZero) {
-    Note n = make_note(69, -0.0001, 1.0, 0.0, 1.0);
+    Note n = make_note(69, -0.0001, 1.0, 1.0);
     n.frequency = std::nan("");
     n.confidence = INFINITY;
     MemoryFile file;
@@ -54,7 +43,7 @@ TEST(NoteWriters, TableShowsNamesCentsAndDurations) {
     NoteTablePrinter table(file.stream());
     for (const Note& n : two_notes())
         table.write(n);
-    table.write(make_note(64, 3.0, 3.5, 0.2, 0.8));
+    table.write(make_note(64, 3.0, 3.5, 0.8, -20.0, 0.2));
     const std::string text = file.text();
     EXPECT_EQ(text, "onset (s)  dur (s)  note  cents  conf\n"
                     "    0.500    1.750  E2       -3  0.97\n"

@@ -1,3 +1,5 @@
+#include "note_fixture.hpp"
+
 #include <algorithm>
 #include <cairo.h>
 #include <cmath>
@@ -11,17 +13,6 @@ namespace pitchscribe {
 namespace {
 
 using Bytes = std::vector<unsigned char>;
-
-Note make_note(int midi, double onset, double offset, double confidence = 1.0) {
-    Note n;
-    n.midi = midi;
-    n.onset = onset;
-    n.offset = offset;
-    n.frequency = frequency_from_midi(midi);
-    n.name = note_name(midi);
-    n.confidence = confidence;
-    return n;
-}
 
 // Voiced frames every 10 ms at each note's pitch, unvoiced between notes.
 std::vector<PitchFrame> track_of(const std::vector<Note>& notes, double end) {

@@ -5,6 +5,7 @@ Used by test_rendered_melodies.py (accuracy) and bench/core_speed.sh (a long inp
     /usr/bin/python3 tests/accuracy/melodies.py --long SECONDS OUT.wav
 """
 import argparse
+import os
 import random
 import subprocess
 import tempfile
@@ -207,6 +208,24 @@ def _fundamental(seg, sr, midi):
         num += (power * np.arange(lo, hi) * bin_hz / k).sum()
         den += power.sum()
     return num / den
+
+
+def cli_from_env():
+    """The CLI under test, from $PITCHSCRIBE; None (after saying why) when it is not runnable."""
+    binary = os.environ.get("PITCHSCRIBE", "")
+    if not binary or not os.access(binary, os.X_OK):
+        print(f"PITCHSCRIBE={binary!r} is not an executable; set it to the pitchscribe CLI")
+        return None
+    return binary
+
+
+def work_dir(keep):
+    """`keep` (created) when given, else a temporary directory; returns (path, holder): keep
+    `holder` alive as long as the files are needed."""
+    holder = None if keep else tempfile.TemporaryDirectory()
+    path = keep or holder.name
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return path, holder
 
 
 def render_long(out_wav, seconds, seed=2024):

@@ -16,7 +16,6 @@ import csv
 import os
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -103,13 +102,10 @@ def main():
     ap.add_argument("--keep", metavar="DIR", help="render into DIR and keep the files")
     ap.add_argument("--seeds", type=int, nargs="+", default=SEEDS, help="melody seeds")
     args = ap.parse_args()
-    binary = os.environ.get("PITCHSCRIBE", "")
-    if not binary or not os.access(binary, os.X_OK):
-        print(f"PITCHSCRIBE={binary!r} is not an executable; set it to the pitchscribe CLI")
+    binary = melodies.cli_from_env()
+    if binary is None:
         return 2
-    tmp = None if args.keep else tempfile.TemporaryDirectory()
-    workdir = args.keep or tmp.name
-    Path(workdir).mkdir(parents=True, exist_ok=True)
+    workdir, _tmp = melodies.work_dir(args.keep)
     cases = [(name, inst, seed) for name, inst in NOTE_INSTRUMENTS.items() for seed in args.seeds]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(lambda c: run_case(binary, workdir, *c), cases))
