@@ -20,6 +20,7 @@ extern "C" {
 #include <optional>
 #include <sys/stat.h>
 #include <system_error>
+#include <type_traits>
 #include <unistd.h>
 #include <vector>
 
@@ -89,24 +90,53 @@ std::uint64_t wav_declared_data_size(std::span<const unsigned char> bytes) {
     });
 }
 
-// Mixes one frame to mono; integer formats are scaled to [-1, 1].
+// Mixes one frame to mono; integer formats are scaled to [-1, 1]. The layout and the
+// finiteness check (floating formats only) are decided once per frame, not per sample.
 template <typename T, typename Convert>
 void mix_frame(const AVFrame* f, Convert convert, float* out, std::size_t& non_finite) {
     const int channels = f->ch_layout.nb_channels;
-    const bool planar = av_sample_fmt_is_planar(static_cast<AVSampleFormat>(f->format));
-    for (int i = 0; i < f->nb_samples; ++i) {
-        double sum = 0.0; // double: averaging large finite floats must not overflow
-        for (int c = 0; c < channels; ++c) {
-            const T raw = planar
-                              ? reinterpret_cast<const T*>(f->extended_data[c])[i]
-                              : reinterpret_cast<const T*>(f->extended_data[0])[i * channels + c];
-            float v = convert(raw);
+    const int n = f->nb_samples;
+    auto value = [&](T raw) {
+        float v = convert(raw);
+        if constexpr (std::is_floating_point_v<T>) {
             if (!std::isfinite(v)) {
                 v = 0.0f;
                 ++non_finite;
             }
-            sum += v;
         }
+        return v;
+    };
+    const auto plane = [&](int c) { return reinterpret_cast<const T*>(f->extended_data[c]); };
+    if (channels == 1) {
+        const T* x = plane(0);
+        for (int i = 0; i < n; ++i)
+            out[i] = value(x[i]);
+        return;
+    }
+    // double: averaging large finite floats must not overflow
+    if (av_sample_fmt_is_planar(static_cast<AVSampleFormat>(f->format))) {
+        for (int i = 0; i < n; ++i) {
+            double sum = 0.0;
+            for (int c = 0; c < channels; ++c)
+                sum += value(plane(c)[i]);
+            out[i] = static_cast<float>(sum / channels);
+        }
+        return;
+    }
+    const T* x = plane(0);
+    if constexpr (std::is_integral_v<T> && sizeof(T) <= 2) {
+        // Interleaved 8/16-bit stereo, the common WAV: a float sum is exact (17 bits) and
+        // halving is exact, so this equals the double path below, and it vectorises.
+        if (channels == 2) {
+            for (int i = 0; i < n; ++i)
+                out[i] = (convert(x[2 * i]) + convert(x[2 * i + 1])) * 0.5f;
+            return;
+        }
+    }
+    for (int i = 0; i < n; ++i, x += channels) {
+        double sum = 0.0;
+        for (int c = 0; c < channels; ++c)
+            sum += value(x[c]);
         out[i] = static_cast<float>(sum / channels);
     }
 }

@@ -75,60 +75,16 @@ float dot(const float* a, const float* b, std::size_t n) {
     return sum;
 }
 
-constexpr std::size_t kBlock = 4096; // input samples appended per step
-
 } // namespace
 
 Decimator::Decimator(std::size_t factor, double passband, double stopband_db)
     : factor_(std::max<std::size_t>(factor, 1)),
-      coefficients_(design(factor_, passband, stopband_db)),
-      history_(coefficients_.size() + kBlock) {
-    // The zeros before sample 0 that the first outputs read.
-    std::fill(history_.begin(), history_.end(), 0.0f);
-    filled_ = delay();
-    next_input_ = 0;
-    next_output_ = 0;
-}
+      coefficients_(design(factor_, passband, stopband_db)) {}
 
-std::size_t Decimator::push(const float* input, std::size_t count, float* output,
-                            std::size_t capacity, std::size_t& consumed) {
-    const auto d = static_cast<std::int64_t>(delay());
-    const auto f = static_cast<std::int64_t>(factor_);
+void Decimator::decimate(const float* input, std::size_t count, float* out) const {
     const std::size_t taps = coefficients_.size();
-    std::size_t written = 0;
-    consumed = 0;
-    for (;;) {
-        // Absolute input index of history_[0].
-        const std::int64_t base = next_input_ - static_cast<std::int64_t>(filled_);
-        // Outputs whose whole window has arrived.
-        while (written < capacity && next_output_ * f + d < next_input_) {
-            const auto first = static_cast<std::size_t>(next_output_ * f - d - base);
-            output[written++] = dot(coefficients_.data(), history_.data() + first, taps);
-            ++next_output_;
-        }
-        if (written == capacity || consumed == count) return written;
-        // Drop the samples no future output reads, then append more input.
-        const std::int64_t needed = next_output_ * f - d;
-        if (needed > base) {
-            const auto drop =
-                std::min<std::size_t>(static_cast<std::size_t>(needed - base), filled_);
-            std::memmove(history_.data(), history_.data() + drop, (filled_ - drop) * sizeof(float));
-            filled_ -= drop;
-            if (drop < static_cast<std::size_t>(needed - base)) {
-                // Inputs that no output reads (only when one output's window is skipped).
-                const auto skip = std::min<std::size_t>(
-                    static_cast<std::size_t>(needed - base) - drop, count - consumed);
-                consumed += skip;
-                next_input_ += static_cast<std::int64_t>(skip);
-                continue;
-            }
-        }
-        const std::size_t n = std::min(history_.size() - filled_, count - consumed);
-        std::memcpy(history_.data() + filled_, input + consumed, n * sizeof(float));
-        filled_ += n;
-        consumed += n;
-        next_input_ += static_cast<std::int64_t>(n);
-    }
+    for (std::size_t k = 0; k < count; ++k)
+        out[k] = dot(coefficients_.data(), input + k * factor_, taps);
 }
 
 } // namespace pitchscribe::detail

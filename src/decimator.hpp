@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <vector>
 
 namespace pitchscribe::detail {
@@ -10,11 +9,10 @@ namespace pitchscribe::detail {
 // A linear-phase Kaiser-windowed-sinc low-pass that keeps 0..passband of the output rate
 // within 0.01 dB and is designed (Kaiser's formulas) to attenuate everything from the output
 // Nyquist frequency up by 75 dB (tests/test_decimator.cpp checks 60), evaluated only at every
-// factor-th input sample. Output m is the filtered signal at
-// input sample m * factor exactly: the filter's group delay is compensated by reading
-// (taps - 1) / 2 samples ahead, so output m exists once input m * factor + delay() has
-// arrived. The input before sample 0 counts as zeros.
-// Memory is fixed at construction; push() does not allocate.
+// factor-th input sample. It holds no stream state: output m is the filtered signal at input
+// sample m * factor exactly (the group delay is read ahead), computed from the inputs
+// m * factor - delay() .. m * factor + delay() alone, so any stretch of outputs can be made
+// from its own stretch of input, in any order and on any thread, with the same bits.
 class Decimator {
 public:
     // factor >= 1; passband is a fraction of the output Nyquist frequency, in (0, 1).
@@ -25,20 +23,13 @@ public:
     std::size_t delay() const { return (coefficients_.size() - 1) / 2; } // input samples
     const std::vector<float>& coefficients() const { return coefficients_; }
 
-    // Consumes up to `count` input samples and writes at most `capacity` outputs.
-    // Returns how many outputs were written; `consumed` says how many inputs were taken
-    // (all of them unless the output space ran out). When it returns `capacity` outputs,
-    // more may be ready: call again (with count 0 once all input is consumed).
-    std::size_t push(const float* input, std::size_t count, float* output, std::size_t capacity,
-                     std::size_t& consumed);
+    // Writes `count` outputs: out[k] is the filtered signal at input[delay() + k * factor()].
+    // `input` holds (count - 1) * factor() + taps() samples. No allocation.
+    void decimate(const float* input, std::size_t count, float* out) const;
 
 private:
     std::size_t factor_;
-    std::vector<float> coefficients_; // reversed, so an output is a forward dot product
-    std::vector<float> history_;      // the last taps - 1 inputs, then new ones (linear buffer)
-    std::size_t filled_;              // samples in history_
-    std::int64_t next_input_ = 0;     // absolute index of the next input sample
-    std::int64_t next_output_ = 0;    // index m of the next output
+    std::vector<float> coefficients_; // symmetric, so an output is a forward dot product
 };
 
 } // namespace pitchscribe::detail

@@ -1,0 +1,105 @@
+#include "frame_batch.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pitchscribe::detail {
+
+// The products are formed as (i * hop) * rate, in one fixed order, so that every caller
+// puts frame i at the same sample.
+std::int64_t FrameGeometry::analysis_start(std::size_t i) const {
+    return std::llround(static_cast<double>(i) * hop * analysis_rate) -
+           static_cast<std::int64_t>(frame_size / 2);
+}
+
+std::int64_t FrameGeometry::level_start(std::size_t i) const {
+    return std::llround(static_cast<double>(i) * hop * input_rate) -
+           static_cast<std::int64_t>(level_frame / 2);
+}
+
+std::int64_t FrameGeometry::input_begin(std::size_t i) const {
+    const auto f = static_cast<std::int64_t>(factor);
+    const std::int64_t filter = analysis_start(i) * f - static_cast<std::int64_t>(delay);
+    return factor == 1 ? filter : std::min(filter, level_start(i));
+}
+
+std::int64_t FrameGeometry::input_end(std::size_t i) const {
+    const auto f = static_cast<std::int64_t>(factor);
+    const std::int64_t last = analysis_start(i) + static_cast<std::int64_t>(frame_size) - 1;
+    const std::int64_t filter = last * f + static_cast<std::int64_t>(delay) + 1;
+    return factor == 1 ? filter
+                       : std::max(filter, level_start(i) + static_cast<std::int64_t>(level_frame));
+}
+
+std::size_t FrameGeometry::max_batch_input(std::size_t frames) const {
+    // One frame's reach plus the hops between the first and last frame, with a margin for
+    // the rounding of each frame's position.
+    const auto reach = static_cast<std::size_t>(input_end(0) - input_begin(0));
+    const double hops = std::ceil(static_cast<double>(frames - 1) * hop * input_rate);
+    return reach + static_cast<std::size_t>(hops) + 4 * factor + 4;
+}
+
+std::size_t FrameGeometry::max_batch_analysis(std::size_t frames) const {
+    const double hops = std::ceil(static_cast<double>(frames - 1) * hop * analysis_rate);
+    return frame_size + static_cast<std::size_t>(hops) + 4;
+}
+
+BatchAnalyzer::BatchAnalyzer(MpmDetector detector, const Decimator* decimator,
+                             const FrameGeometry& geometry, std::size_t max_frames)
+    : detector_(std::move(detector)), decimator_(decimator), geometry_(geometry),
+      decimated_(decimator ? geometry.max_batch_analysis(max_frames) : 0) {}
+
+void BatchAnalyzer::analyze(FrameBatch& batch) {
+    const FrameGeometry& g = geometry_;
+    if (batch.count == 0) return;
+    const std::int64_t first = g.analysis_start(batch.first);
+    // The analysis stream this batch reads, and the index of its first sample.
+    const float* stream = batch.input.data();
+    std::int64_t stream_begin = batch.input_begin;
+    if (decimator_) {
+        const std::int64_t end = g.analysis_start(batch.first + batch.count - 1) +
+                                 static_cast<std::int64_t>(g.frame_size);
+        const std::int64_t input_at =
+            first * static_cast<std::int64_t>(g.factor) - static_cast<std::int64_t>(g.delay);
+        decimator_->decimate(batch.input.data() + (input_at - batch.input_begin),
+                             static_cast<std::size_t>(end - first), decimated_.data());
+        stream = decimated_.data();
+        stream_begin = first;
+    }
+    for (std::size_t k = 0; k < batch.count; ++k) {
+        const std::size_t i = batch.first + k;
+        PitchEstimate estimate =
+            detector_.analyze({stream + (g.analysis_start(i) - stream_begin), g.frame_size});
+        // With decimation the level still comes from the full-band input, so the silence
+        // gate does not depend on the analysis rate.
+        if (decimator_)
+            estimate.rms = centred_rms(batch.input.data() + (g.level_start(i) - batch.input_begin),
+                                       g.level_frame);
+        batch.estimates[k] = estimate;
+    }
+}
+
+// Two passes (mean, then energy about it) in eight float lanes, which the compiler
+// vectorises without -ffast-math; the lanes are summed in double.
+double centred_rms(const float* x, std::size_t n) {
+    if (n == 0) return 0.0;
+    auto accumulate = [&](auto term) {
+        float lanes[8] = {};
+        std::size_t k = 0;
+        for (; k + 8 <= n; k += 8)
+            for (std::size_t l = 0; l < 8; ++l)
+                lanes[l] += term(x[k + l]);
+        for (; k < n; ++k)
+            lanes[0] += term(x[k]);
+        double sum = 0.0;
+        for (float lane : lanes)
+            sum += lane;
+        return sum;
+    };
+    const auto count = static_cast<double>(n);
+    const auto mean = static_cast<float>(accumulate([](float v) { return v; }) / count);
+    const double energy = accumulate([mean](float v) { return (v - mean) * (v - mean); });
+    return std::sqrt(std::max(energy, 0.0) / count);
+}
+
+} // namespace pitchscribe::detail
