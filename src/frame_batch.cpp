@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace pitchscribe::detail {
 
@@ -79,26 +80,36 @@ void BatchAnalyzer::analyze(FrameBatch& batch) {
     }
 }
 
-// Two passes (mean, then energy about it) in eight float lanes, which the compiler
-// vectorises without -ffast-math; the lanes are summed in double.
+namespace {
+
+using Float4 = float __attribute__((vector_size(16))); // plain SSE, no -ffast-math needed
+
+// The sum of term(x[k]) in two four-float vectors, in a fixed order, then in double.
+template <typename Term> double lane_sum(const float* x, std::size_t n, Term term) {
+    Float4 even{}, odd{};
+    std::size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        Float4 a, b;
+        std::memcpy(&a, x + k, sizeof a);
+        std::memcpy(&b, x + k + 4, sizeof b);
+        even += term(a);
+        odd += term(b);
+    }
+    const Float4 both = even + odd;
+    double sum = (double(both[0]) + double(both[1])) + (double(both[2]) + double(both[3]));
+    for (; k < n; ++k)
+        sum += term(x[k]);
+    return sum;
+}
+
+} // namespace
+
+// Two passes: the mean, then the energy about it.
 double centred_rms(const float* x, std::size_t n) {
     if (n == 0) return 0.0;
-    auto accumulate = [&](auto term) {
-        float lanes[8] = {};
-        std::size_t k = 0;
-        for (; k + 8 <= n; k += 8)
-            for (std::size_t l = 0; l < 8; ++l)
-                lanes[l] += term(x[k + l]);
-        for (; k < n; ++k)
-            lanes[0] += term(x[k]);
-        double sum = 0.0;
-        for (float lane : lanes)
-            sum += lane;
-        return sum;
-    };
     const auto count = static_cast<double>(n);
-    const auto mean = static_cast<float>(accumulate([](float v) { return v; }) / count);
-    const double energy = accumulate([mean](float v) { return (v - mean) * (v - mean); });
+    const auto mean = static_cast<float>(lane_sum(x, n, [](auto v) { return v; }) / count);
+    const double energy = lane_sum(x, n, [mean](auto v) { return (v - mean) * (v - mean); });
     return std::sqrt(std::max(energy, 0.0) / count);
 }
 

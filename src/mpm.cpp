@@ -19,10 +19,11 @@ struct MpmDetector::Impl {
     std::vector<float> frame; // the de-meaned input frame
     std::vector<float> acf;   // r'(tau), tau = 0..last_lag
     std::vector<float> nsdf;  // n'(tau), tau = 0..last_lag
+    std::vector<double> norm; // m'(tau), tau = 0..last_lag
 
     Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi)
         : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1),
-          autocorrelation(size, hi + 1), frame(size), acf(hi + 2), nsdf(hi + 2) {}
+          autocorrelation(size, hi + 1), frame(size), acf(hi + 2), nsdf(hi + 2), norm(hi + 2) {}
 
     void remove_mean(std::span<const float> input);
     void compute_nsdf();
@@ -107,14 +108,36 @@ void MpmDetector::Impl::remove_mean(std::span<const float> input) {
 
 // n'(tau) = 2 r'(tau) / m'(tau), with m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2)
 // updated incrementally: each step drops x_tau^2 and x_{W-1-tau}^2. m'(0) = 2 r'(0).
+// The running sum is the one serial part: it steps four lags at a time (a quarter of the
+// chain of dependent subtractions) and is kept apart from the divisions, so that those
+// vectorise.
 void MpmDetector::Impl::compute_nsdf() {
-    double m = 2.0 * acf[0];
-    for (std::size_t tau = 0; tau <= last_lag; ++tau) {
-        nsdf[tau] = m > 0.0 ? static_cast<float>(2.0 * acf[tau] / m) : 0.0f;
+    auto energy_at = [&](std::size_t tau) {
         const double head = frame[tau];
         const double tail = frame[frame_size - 1 - tau];
-        m -= head * head + tail * tail;
+        return head * head + tail * tail;
+    };
+    double m = 2.0 * acf[0];
+    std::size_t tau = 0;
+    for (; tau + 3 <= last_lag; tau += 4) {
+        const double e0 = energy_at(tau), e1 = energy_at(tau + 1), e2 = energy_at(tau + 2),
+                     e3 = energy_at(tau + 3);
+        norm[tau] = m;
+        norm[tau + 1] = m - e0;
+        norm[tau + 2] = m - (e0 + e1);
+        norm[tau + 3] = m - ((e0 + e1) + e2);
+        m -= (e0 + e1) + (e2 + e3);
     }
+    for (; tau <= last_lag; ++tau) {
+        norm[tau] = m;
+        m -= energy_at(tau);
+    }
+    // The divisor is clamped rather than the division branched around (which would keep
+    // the loop scalar); the rare lags without energy are zeroed after.
+    for (tau = 0; tau <= last_lag; ++tau)
+        nsdf[tau] = static_cast<float>(2.0 * acf[tau] / std::max(norm[tau], 1e-300));
+    for (tau = 0; tau <= last_lag; ++tau)
+        nsdf[tau] = norm[tau] > 0.0 ? nsdf[tau] : 0.0f;
 }
 
 // Refines a peak from its three samples a, b, c. The position comes from fitting
@@ -130,7 +153,8 @@ PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
     const double cos_w = (a + c) / (2.0 * b);
     if (b > 0.0 && cos_w > 0.0 && cos_w < 1.0) {
         const double w = std::acos(cos_w);
-        shift = std::atan((c - a) / (2.0 * b * std::sin(w))) / w;
+        const double sin_w = std::sqrt(1.0 - cos_w * cos_w); // sin(acos(c))
+        shift = std::atan((c - a) / (2.0 * b * sin_w)) / w;
     }
     shift = std::clamp(shift, -0.5, 0.5);
     const double value = b - 0.25 * (a - c) * shift;
