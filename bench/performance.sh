@@ -12,7 +12,8 @@
 #   RUNS=3          timed runs per tool and input (interleaved, so load drift hits all alike)
 #   QUICK=1         development: the m4a clip and the 10-minute file only, RUNS=1
 #   SKIP_LONG=1     leave out the 60-minute file
-#   TOOLS="..."     subset/order of: pitchscribe pitchscribe-mt aubio-yinfft aubio-yin seed
+#   TOOLS="..."     subset/order of: pitchscribe pitchscribe-mt aubio-yinfft aubio-yinfft-4096
+#                   aubio-yin seed
 #                   ffmpeg (default all of these), and seed-10ms (the seed at a 10 ms hop)
 #   BENCH_DATA=DIR  cache of generated inputs (default build/bench-data, shared with
 #                   core_speed.sh)
@@ -36,12 +37,13 @@ if [ "$QUICK" = 1 ]; then
   SKIP_LONG=1
 fi
 RUNS="${RUNS:-3}"
-TOOLS="${TOOLS:-pitchscribe pitchscribe-mt aubio-yinfft aubio-yin seed ffmpeg}"
+TOOLS="${TOOLS:-pitchscribe pitchscribe-mt aubio-yinfft aubio-yinfft-4096 aubio-yin seed ffmpeg}"
 DATA_DIR="${BENCH_DATA:-$REPO/build/bench-data}"
 REPORT="${REPORT:-$REPO/docs/PERFORMANCE.md}"
 PYTHON=/usr/bin/python3 # Debian's: numpy, scipy, mido, soundfile, numba come as packages
 HOP=0.01                # seconds, for every tool: pitchscribe's default
 AUBIO_BUF=2048          # aubio's own default window; two periods of 43 Hz at 44.1 kHz
+AUBIO_BUF_ISSUE=4096    # the window of the performance issue's reference aubio timing
 # The seed's numba cache, out of the source tree and kept between runs (the post's timings
 # were of warm runs too: hyperfine -w).
 export NUMBA_CACHE_DIR="$DATA_DIR/numba-cache"
@@ -59,7 +61,7 @@ need sox sox
 for tool in $TOOLS; do
   case "$tool" in
     pitchscribe | pitchscribe-mt | ffmpeg) ;;
-    aubio-yinfft | aubio-yin) need aubiopitch aubio-tools ;;
+    aubio-yinfft | aubio-yinfft-4096 | aubio-yin) need aubiopitch aubio-tools ;;
     seed | seed-10ms)
       "$PYTHON" -c 'import numpy, scipy' 2>/dev/null ||
         die "$PYTHON lacks numpy/scipy (Debian packages python3-numpy python3-scipy)" ;;
@@ -124,6 +126,8 @@ command_for() {
       [ "$HAS_THREADS" = 1 ] && CMD+=(--threads 1) ;;
     pitchscribe-mt) [ "$HAS_THREADS" = 1 ] && CMD=("$BIN" "$file" --pitch -) ;;
     aubio-yinfft) CMD=(aubiopitch -i "$file" -p yinfft -H "$hop_samples" -B "$AUBIO_BUF") ;;
+    aubio-yinfft-4096)
+      CMD=(aubiopitch -i "$file" -p yinfft -H "$hop_samples" -B "$AUBIO_BUF_ISSUE") ;;
     aubio-yin) CMD=(aubiopitch -i "$file" -p yin -H "$hop_samples" -B "$AUBIO_BUF") ;;
     seed) CMD=("$PYTHON" "$REPO/bench/seed_pipeline.py" "$file") ;;
     seed-10ms) CMD=("$PYTHON" "$REPO/bench/seed_pipeline.py" "$file" --hop "$HOP") ;;
@@ -137,6 +141,7 @@ label_for() {
     pitchscribe) [ "$HAS_THREADS" = 1 ] && echo "pitchscribe --threads 1" || echo "pitchscribe" ;;
     pitchscribe-mt) echo "pitchscribe (default threads)" ;;
     aubio-yinfft) echo "aubiopitch -p yinfft" ;;
+    aubio-yinfft-4096) echo "aubiopitch -p yinfft -B $AUBIO_BUF_ISSUE" ;;
     aubio-yin) echo "aubiopitch -p yin" ;;
     seed) echo "seed re-creation (100 ms slices)" ;;
     seed-10ms) echo "seed re-creation (10 ms hop)" ;;
@@ -275,6 +280,48 @@ if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" 
   commit="$commit (with uncommitted changes)"
 fi
 
+# bars_table: the performance issue's bars, read off this run's rows: the longest input for
+# the end-to-end bars, the m4a for the seed and ffmpeg ones.
+bars_table() {
+  awk -F';' -v summary="$SUMMARY" -v cores="$(nproc)" '
+    function cell(f, t, col) { return ((f, t) in row) ? row[f, t, col] : "" }
+    { row[$1, $2] = 1; row[$1, $2, 3] = $3; row[$1, $2, 4] = $4; row[$1, $2, 6] = $6
+      if ($3 != "failed" && $4 > 0) { d = $3 * $4; if (d > longest) { longest = d; long = $1 } }
+      if ($1 ~ /\.m4a$/) m4a = $1 }
+    function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "" : a / b }
+    function line(bar, value, fmt, ok) {
+      printf "| %s | %s | %s |\n", bar, (value == "" ? "not run" : sprintf(fmt, value)),
+        (value == "" ? "-" : (ok ? "yes" : "no")) }
+    END {
+      ps = "pitchscribe --threads 1"
+      print ""; print "## The issue'"'"'s bars, as measured in this run"; print ""
+      print "| bar | measured | met? |"; print "|---|---|---|"
+      x = cell(long, ps, 4)
+      line("one thread, " long ": >= 1000x real time", x, "%.0fx", x >= 1000)
+      r = ratio(cell(long, "aubiopitch -p yinfft -B 4096", 3), cell(long, ps, 3))
+      line("vs `aubiopitch -p yinfft -B 4096` (the issue'"'"'s setting): >= 5x", r, "%.2fx", r >= 5)
+      r = ratio(cell(long, "aubiopitch -p yinfft", 3), cell(long, ps, 3))
+      line("vs `aubiopitch -p yinfft -B 2048` (an equal window; no bar)", r, "%.2fx", 1)
+      m = cell(long, ps, 6)
+      line("peak memory, " long ", one thread: <= 64 MB", m, "%.1f MB", m <= 64)
+      m = cell(long, "pitchscribe (default threads)", 6)
+      line("peak memory, " long ", default threads: <= 64 MB", m, "%.1f MB", m <= 64)
+      r = ratio(cell(long, ps, 3), cell(long, "pitchscribe (default threads)", 3))
+      line("default threads (" cores " cores) vs one: >= 1.7x", r, "%.2fx", r >= 1.7)
+      r = ratio(cell(m4a, "seed re-creation (100 ms slices)", 3), cell(m4a, ps, 3))
+      line(m4a ": >= 8x faster than the seed re-creation", r, "%.1fx", r >= 8)
+      r = ratio(cell(m4a, ps, 3), cell(m4a, "ffmpeg decode only", 3))
+      line(m4a ": within 1.3x of ffmpeg decoding alone", r, "%.2fx", r <= 1.3)
+      while ((getline s < summary) > 0)
+        if (match(s, /FFT pair [0-9.]+ us, analyze\(\) [0-9.]+ us/)) {
+          split(substr(s, RSTART, RLENGTH), w, " "); pair = w[3]; an = w[6] }
+      r = ratio(an, pair)
+      line("analyze() per frame within 2x of the FFT pair", r, "%.2fx", r <= 2)
+      print ""
+      print "Peak memory on the 60-minute and 3-hour files: `make bench-memory` (docs/RELIABILITY.md)."
+    }' "$RESULTS"
+}
+
 {
   echo "# Performance: pitchscribe against aubio, the seed, ffmpeg and the FFT floor"
   echo
@@ -310,6 +357,7 @@ fi
     fi
     echo "| $t | $s | $x | ${r:--} | ${m:--} | $runs |"
   done <"$RESULTS"
+  bars_table
   cat <<EOF
 
 ## What is run
@@ -319,7 +367,8 @@ All at a 10 ms hop except the seed, whose 100 ms back-to-back slices are its own
 | row | command (stdout to /dev/null) |
 |---|---|
 | pitchscribe | \`pitchscribe INPUT --pitch -\`$([ "$HAS_THREADS" = 1 ] && echo ' `--threads 1`; and without `--threads` (default threads)' || echo ' (no `--threads` option in this build: single-threaded)') |
-| aubiopitch | \`aubiopitch -i INPUT -p yinfft\|yin -H 441 -B $AUBIO_BUF\` (hop = 10 ms at the file's rate); aubio reads the m4a itself (through libav) |
+| aubiopitch | \`aubiopitch -i INPUT -p yinfft\|yin -H 441 -B $AUBIO_BUF\` (hop = 10 ms at the file's rate; a $AUBIO_BUF-sample window is the closest to pitchscribe's 2270 input samples); aubio reads the m4a itself (through libav) |
+| aubiopitch -B $AUBIO_BUF_ISSUE | the same with \`-B $AUBIO_BUF_ISSUE\`, the setting of the performance issue's reference timing (\`aubiopitch -p yinfft -B 4096 -H 441\`), which its 5x bar is read against |
 | seed re-creation | \`$PYTHON bench/seed_pipeline.py INPUT\`: ffprobe + ffmpeg decode of the whole file, 100 ms slices, scipy FFT autocorrelation, the seed's r/r(0) NSDF and peak picking (numba when installed), note names; see the script's header |
 | ffmpeg decode only | \`ffmpeg -nostdin -v error -i INPUT -f f32le -ac 1 -y /dev/null\`: decoding plus the mono mix, the part no pitch tracker can skip |
 | FFT floor (computed) | frames x the time of one FFTW r2c + one c2r at pitchscribe's FFT size (\`fft_floor\`: same FFTW_ESTIMATE, out-of-place plans as src/fft_autocorrelation.cpp, median of batches) |

@@ -23,8 +23,12 @@ double bessel_i0(double x) {
 // a stopband attenuation of `db` over a transition band `width` (cycles per sample).
 std::vector<float> design(std::size_t factor, double passband, double db) {
     if (factor <= 1) return {1.0f};
-    const double stop = 0.5 / static_cast<double>(factor); // the output Nyquist frequency
-    const double pass = passband * stop;
+    const double nyquist = 0.5 / static_cast<double>(factor); // of the output
+    const double pass = passband * nyquist;
+    // What lies between the output Nyquist frequency and `stop` folds onto pass..nyquist,
+    // above the passband, so only from `stop` up must be removed: twice the transition
+    // band of a filter that stops at the output Nyquist frequency, and half the taps.
+    const double stop = 2.0 * nyquist - pass;
     const double width = stop - pass;
     const double cutoff = 0.5 * (pass + stop);
     const double beta =

@@ -7,9 +7,11 @@
 namespace pitchscribe::detail {
 
 // A linear-phase Kaiser-windowed-sinc low-pass that keeps 0..passband of the output rate
-// within 0.01 dB and is designed (Kaiser's formulas) to attenuate everything from the output
-// Nyquist frequency up by 75 dB (tests/test_decimator.cpp checks 60), evaluated only at every
-// factor-th input sample. It holds no stream state: output m is the filtered signal at input
+// within 0.01 dB and is designed (Kaiser's formulas) to attenuate by 75 dB everything that
+// would alias into that passband, i.e. from (2 - passband) x the output Nyquist frequency up
+// (tests/test_decimator.cpp checks 60); the band just above the output Nyquist frequency
+// folds onto the unused top of the output band. It is evaluated only at every factor-th
+// input sample. It holds no stream state: output m is the filtered signal at input
 // sample m * factor exactly (the group delay is read ahead), computed from the inputs
 // m * factor - delay() .. m * factor + delay() alone, so any stretch of outputs can be made
 // from its own stretch of input, in any order and on any thread, with the same bits.

@@ -59,15 +59,17 @@ Status check_not_input(const std::string& output, const std::string& input) {
     return Ok{};
 }
 
+// `notes` is empty when no output asked for notes (none were made).
 void print_summary(const CliOptions& options, const AnalysisSummary& s, std::size_t voiced,
-                   std::size_t notes, double seconds) {
+                   std::optional<std::size_t> notes, double seconds) {
     const double duration =
         s.audio.sample_rate > 0 ? static_cast<double>(s.samples) / s.audio.sample_rate : 0.0;
+    const std::string note_part = notes ? std::to_string(*notes) + " notes; " : "";
     std::fprintf(stderr,
                  "pitchscribe: '%s': %.2f s, %d Hz, %d ch, %s; %zu frames, %zu voiced; "
-                 "%zu notes; %.3f s (%.0fx real time)\n",
+                 "%s%.3f s (%.0fx real time)\n",
                  options.input.c_str(), duration, s.audio.sample_rate, s.audio.channels,
-                 s.audio.codec.c_str(), s.frames, voiced, notes, seconds,
+                 s.audio.codec.c_str(), s.frames, voiced, note_part.c_str(), seconds,
                  seconds > 0 ? duration / seconds : 0.0);
 }
 
@@ -121,6 +123,8 @@ int run(const CliOptions& options) {
     if (!opened) return fail(opened.error());
     Outputs& out = *opened;
     const bool table = !out.pitch && !out.notes && !out.json && !out.midi && !out.plot;
+    // A pitch track alone needs no notes, so the segmenter is not run for it.
+    const bool segment = !out.pitch || out.notes || out.json || out.midi || out.plot;
 
     TranscriptionInfo info{"0.1.0", options.input, options.track, NoteConfig{}};
     info.notes.tuning = options.tuning;
@@ -165,12 +169,12 @@ int run(const CliOptions& options) {
             if (json) json->write_frame(frame);
             if (notes_json) notes_json->write_frame(frame);
             if (out.plot) track.push_back(frame);
-            segmenter.push(frame, on_note);
+            if (segment) segmenter.push(frame, on_note);
         },
         on_open);
     if (progress) progress->finish();
     if (!summary) return fail(summary.error());
-    segmenter.finish(on_note);
+    if (segment) segmenter.finish(on_note);
     if (table && !notes_table) notes_table.emplace(stdout); // the header alone: no notes
     if (json) json->finish(*summary);
     if (notes_json) notes_json->finish(*summary);
@@ -209,7 +213,9 @@ int run(const CliOptions& options) {
     if (summary->non_finite_samples > 0)
         std::fprintf(stderr, "pitchscribe: warning: '%s': %zu NaN/Inf samples read as 0\n",
                      options.input.c_str(), summary->non_finite_samples);
-    if (!options.quiet) print_summary(options, *summary, voiced, note_count, elapsed.count());
+    if (!options.quiet)
+        print_summary(options, *summary, voiced, segment ? std::optional(note_count) : std::nullopt,
+                      elapsed.count());
     return kExitOk;
 }
 

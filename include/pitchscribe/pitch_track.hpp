@@ -28,10 +28,10 @@ struct TrackConfig {
     // Analyse at rate / D, D = floor(rate / (10 fmax)) (at most 16), after an anti-aliasing
     // low-pass (src/decimator.hpp): 44.1 kHz with fmax 2000 Hz is analysed at 22050 Hz.
     bool decimate = true;
-    // Threads running the per-frame MPM analysis (the caller's thread is one of them). The
-    // track is the same, byte for byte, for any count; with more than one, frames are analysed
-    // in batches of up to 256, so they come out up to a batch later, and push() waits on the
-    // workers (a mutex and condition variable) but still does not allocate.
+    // Threads analysing frames (the caller's thread is one of them). Frames are analysed in
+    // batches of about 1.5 s; the track is the same, byte for byte, for any count. With more
+    // than one, push() hands batches to worker threads through a mutex and condition
+    // variable (still without allocating) and frames come out up to 2 x threads batches later.
     int threads = 1;
 };
 
@@ -42,8 +42,9 @@ using FrameSink = std::function<void(const PitchFrame&)>;
 
 // Cuts the stream into frames centred at t = 0, hop, 2*hop, ... (zero-padded at both ends),
 // runs the MPM detector on each, and chooses each frame's pitch and voicing as the cheapest
-// path through the detector's candidates (Viterbi), so frames come out 0.2 s of audio after
-// they were analysed; finish() flushes the rest. Memory is fixed at construction.
+// path through the detector's candidates (Viterbi). Frames are analysed a batch (~1.5 s) at a
+// time and the path decides 0.2 s after a frame, so frames come out that much after their
+// audio; finish() flushes the rest. Memory is fixed at construction.
 // Real-time contract: push() and finish() do not allocate; with threads == 1 they take no
 // lock either. Worker threads are started by create() and joined by the destructor.
 class PitchTracker {

@@ -34,6 +34,15 @@ class Outputs(Fixture):
         self.assertEqual(result.returncode, 0)
         self.assertEqual(len(read_track(result.stdout.decode())), 100)
 
+    def test_a_pitch_track_alone_makes_no_notes(self):
+        result = run(self.wav, "--pitch", "-")
+        self.assertEqual(result.returncode, 0)
+        summary = result.stderr.decode()
+        self.assertIn("100 frames", summary)
+        self.assertNotIn("notes", summary)  # the segmenter did not run
+        result = run(self.wav, "--pitch", "-", "--notes", self.path("n.csv"))
+        self.assertIn("1 notes", result.stderr.decode())
+
     def test_default_output_is_a_table_of_notes(self):
         result = run(self.wav)
         self.assertEqual(result.returncode, 0)
