@@ -57,32 +57,40 @@ std::vector<float> design(std::size_t factor, double passband, double db) {
 
 // Eight-float vectors (GCC/Clang vector extensions, no -ffast-math needed): with AVX2 one
 // register each, otherwise two SSE registers; target_clones picks the code at load time.
-// The sums run in the same order in both clones (and no FMA), so the bits do not depend on
-// the machine's vector width or on alignment.
 using Float8 = float __attribute__((vector_size(32)));
 
+// Polyphase form, vectorised across outputs: with phase p's samples P_p[n] = x[n f + p] and
+// its taps c_p[j] = h[j f + p], out[k] = sum over p, then j, of c_p[j] P_p[k + j]. Eight
+// consecutive outputs are one vector (a broadcast coefficient times eight consecutive phase
+// samples, no horizontal sums); four such vectors are in flight to hide the adds' latency.
+// Every output, in a vector or in the scalar tail, is summed in the same order (p, then j;
+// multiply, then add: no FMA), so the bits depend neither on the machine nor on where the
+// output falls in a batch.
 __attribute__((target_clones("avx2", "default"))) void
-filter_outputs(const float* h, std::size_t taps, const float* input, std::size_t step,
-               std::size_t count, float* out) {
-    for (std::size_t k = 0; k < count; ++k) {
-        const float* x = input + k * step;
-        Float8 even{}, odd{};
-        std::size_t i = 0;
-        for (; i + 16 <= taps; i += 16) {
-            Float8 h0, h1, x0, x1;
-            std::memcpy(&h0, h + i, sizeof h0);
-            std::memcpy(&h1, h + i + 8, sizeof h1);
-            std::memcpy(&x0, x + i, sizeof x0);
-            std::memcpy(&x1, x + i + 8, sizeof x1);
-            even += h0 * x0;
-            odd += h1 * x1;
+filter_phases(const float* taps, std::size_t phases, std::size_t per_phase, const float* samples,
+              std::size_t length, std::size_t count, float* out) {
+    constexpr std::size_t kLanes = 8, kVectors = 4;
+    std::size_t k = 0;
+    for (; k + kLanes * kVectors <= count; k += kLanes * kVectors) {
+        Float8 acc[kVectors] = {};
+        for (std::size_t p = 0; p < phases; ++p) {
+            const float* c = taps + p * per_phase;
+            const float* x = samples + p * length + k;
+            for (std::size_t j = 0; j < per_phase; ++j)
+                for (std::size_t v = 0; v < kVectors; ++v) {
+                    Float8 samples_at;
+                    std::memcpy(&samples_at, x + j + v * kLanes, sizeof samples_at);
+                    acc[v] += c[j] * samples_at;
+                }
         }
-        const Float8 both = even + odd;
-        float sum = ((both[0] + both[1]) + (both[2] + both[3])) +
-                    ((both[4] + both[5]) + (both[6] + both[7]));
-        for (; i < taps; ++i)
-            sum += h[i] * x[i];
-        out[k] = sum;
+        std::memcpy(out + k, acc, sizeof acc);
+    }
+    for (; k < count; ++k) {
+        float acc = 0.0f;
+        for (std::size_t p = 0; p < phases; ++p)
+            for (std::size_t j = 0; j < per_phase; ++j)
+                acc += taps[p * per_phase + j] * samples[p * length + k + j];
+        out[k] = acc;
     }
 }
 
@@ -90,10 +98,28 @@ filter_outputs(const float* h, std::size_t taps, const float* input, std::size_t
 
 Decimator::Decimator(std::size_t factor, double passband, double stopband_db)
     : factor_(std::max<std::size_t>(factor, 1)),
-      coefficients_(design(factor_, passband, stopband_db)) {}
+      coefficients_(design(factor_, passband, stopband_db)),
+      per_phase_((coefficients_.size() + factor_ - 1) / factor_),
+      phase_taps_(factor_ * per_phase_, 0.0f) {
+    for (std::size_t n = 0; n < coefficients_.size(); ++n)
+        phase_taps_[(n % factor_) * per_phase_ + n / factor_] = coefficients_[n];
+}
 
-void Decimator::decimate(const float* input, std::size_t count, float* out) const {
-    filter_outputs(coefficients_.data(), coefficients_.size(), input, factor_, count, out);
+std::size_t Decimator::scratch_size(std::size_t count) const {
+    return factor_ * (count + per_phase_);
+}
+
+void Decimator::decimate(const float* input, std::size_t count, float* out, float* scratch) const {
+    if (count == 0) return;
+    // Deinterleave into phases; a phase's last taps may pad past the input (zero taps).
+    const std::size_t length = count + per_phase_;
+    const std::size_t available = (count - 1) * factor_ + coefficients_.size();
+    for (std::size_t p = 0; p < factor_; ++p)
+        for (std::size_t n = 0; n < length; ++n) {
+            const std::size_t at = n * factor_ + p;
+            scratch[p * length + n] = at < available ? input[at] : 0.0f;
+        }
+    filter_phases(phase_taps_.data(), factor_, per_phase_, scratch, length, count, out);
 }
 
 } // namespace pitchscribe::detail

@@ -26,12 +26,16 @@ public:
     const std::vector<float>& coefficients() const { return coefficients_; }
 
     // Writes `count` outputs: out[k] is the filtered signal at input[delay() + k * factor()].
-    // `input` holds (count - 1) * factor() + taps() samples. No allocation.
-    void decimate(const float* input, std::size_t count, float* out) const;
+    // `input` holds (count - 1) * factor() + taps() samples; `scratch` holds
+    // scratch_size(count) floats (the input split into phases). No allocation.
+    void decimate(const float* input, std::size_t count, float* out, float* scratch) const;
+    std::size_t scratch_size(std::size_t count) const;
 
 private:
     std::size_t factor_;
-    std::vector<float> coefficients_; // symmetric, so an output is a forward dot product
+    std::vector<float> coefficients_; // h[n], symmetric
+    std::size_t per_phase_;           // taps per phase, ceil(taps / factor)
+    std::vector<float> phase_taps_;   // phase p's taps h[j factor + p] at [p per_phase + j]
 };
 
 } // namespace pitchscribe::detail

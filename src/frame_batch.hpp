@@ -46,7 +46,7 @@ struct FrameBatch {
     std::vector<PitchEstimate> estimates; // one per frame; rms holds the frame's level
 };
 
-// One thread's analysis state: a detector and the decimated-stream scratch buffer.
+// One thread's analysis state: a detector and the decimation buffers.
 class BatchAnalyzer {
 public:
     // `decimator` is shared by every analyzer (read only) and outlives them; null when the
@@ -62,6 +62,7 @@ private:
     const Decimator* decimator_;
     FrameGeometry geometry_;
     std::vector<float> decimated_;
+    std::vector<float> phases_; // the decimator's scratch
 };
 
 // The RMS, after removing the mean, of n samples.

@@ -21,7 +21,8 @@ std::vector<float> decimate(const Decimator& d, const std::vector<float>& input)
     padded.insert(padded.end(), input.begin(), input.end());
     padded.resize(padded.size() + d.taps(), 0.0f);
     std::vector<float> out((input.size() - 1) / d.factor() + 1);
-    d.decimate(padded.data(), out.size(), out.data());
+    std::vector<float> scratch(d.scratch_size(out.size()));
+    d.decimate(padded.data(), out.size(), out.data(), scratch.data());
     return out;
 }
 
@@ -114,8 +115,8 @@ TEST(Decimator, AnyStretchOfOutputsEqualsTheWhole) {
         std::vector<float> copy(
             padded.begin() + static_cast<std::ptrdiff_t>(first * 5),
             padded.begin() + static_cast<std::ptrdiff_t>((first + count - 1) * 5 + d.taps()));
-        std::vector<float> part(count);
-        d.decimate(copy.data(), count, part.data());
+        std::vector<float> part(count), scratch(d.scratch_size(count));
+        d.decimate(copy.data(), count, part.data(), scratch.data());
         for (std::size_t k = 0; k < count; ++k)
             ASSERT_EQ(part[k], whole[first + k]) << "output " << first + k;
     }
