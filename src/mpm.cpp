@@ -85,25 +85,32 @@ std::span<const float> MpmDetector::nsdf() const {
     return {impl_->nsdf.data(), impl_->last_lag + 1};
 }
 
-// Copies the frame (zero-padding a short one) and removes its mean, so that DC gives no
-// pitch. Eight float lanes let the compiler vectorise the sum without -ffast-math.
-void MpmDetector::Impl::remove_mean(std::span<const float> input) {
-    const std::size_t n = std::min(input.size(), frame_size);
-    std::copy_n(input.begin(), n, frame.begin());
-    std::fill(frame.begin() + static_cast<std::ptrdiff_t>(n), frame.end(), 0.0f);
+namespace {
+
+// The per-frame loops below are built twice (target_clones): AVX2 where the CPU has it, SSE2
+// otherwise. They do the same operations in the same order either way (no FMA), so the
+// results are bit-identical on any x86-64 machine.
+
+// Copies n samples into frame[0, size) (zero-padding a short input) and removes their mean,
+// so that DC gives no pitch. Eight float lanes let the compiler vectorise the sum without
+// -ffast-math.
+__attribute__((target_clones("avx2", "default"))) void
+copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t size) {
+    std::copy_n(input, n, frame);
+    std::fill(frame + n, frame + size, 0.0f);
     float lanes[8] = {};
     std::size_t i = 0;
-    for (; i + 8 <= frame_size; i += 8)
+    for (; i + 8 <= size; i += 8)
         for (std::size_t k = 0; k < 8; ++k)
             lanes[k] += frame[i + k];
     double sum = 0.0;
     for (float lane : lanes)
         sum += lane;
-    for (; i < frame_size; ++i)
+    for (; i < size; ++i)
         sum += frame[i];
-    const auto mean = static_cast<float>(sum / static_cast<double>(frame_size));
-    for (float& x : frame)
-        x -= mean;
+    const auto mean = static_cast<float>(sum / static_cast<double>(size));
+    for (std::size_t k = 0; k < size; ++k)
+        frame[k] -= mean;
 }
 
 // n'(tau) = 2 r'(tau) / m'(tau), with m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2)
@@ -111,10 +118,12 @@ void MpmDetector::Impl::remove_mean(std::span<const float> input) {
 // The running sum is the one serial part: it steps four lags at a time (a quarter of the
 // chain of dependent subtractions) and is kept apart from the divisions, so that those
 // vectorise.
-void MpmDetector::Impl::compute_nsdf() {
+__attribute__((target_clones("avx2", "default"))) void
+nsdf_from(const float* acf, const float* frame, std::size_t size, std::size_t last_lag,
+          double* norm, float* nsdf) {
     auto energy_at = [&](std::size_t tau) {
         const double head = frame[tau];
-        const double tail = frame[frame_size - 1 - tau];
+        const double tail = frame[size - 1 - tau];
         return head * head + tail * tail;
     };
     double m = 2.0 * acf[0];
@@ -138,6 +147,16 @@ void MpmDetector::Impl::compute_nsdf() {
         nsdf[tau] = static_cast<float>(2.0 * acf[tau] / std::max(norm[tau], 1e-300));
     for (tau = 0; tau <= last_lag; ++tau)
         nsdf[tau] = norm[tau] > 0.0 ? nsdf[tau] : 0.0f;
+}
+
+} // namespace
+
+void MpmDetector::Impl::remove_mean(std::span<const float> input) {
+    copy_without_mean(input.data(), std::min(input.size(), frame_size), frame.data(), frame_size);
+}
+
+void MpmDetector::Impl::compute_nsdf() {
+    nsdf_from(acf.data(), frame.data(), frame_size, last_lag, norm.data(), nsdf.data());
 }
 
 // Refines a peak from its three samples a, b, c. The position comes from fitting
@@ -164,28 +183,28 @@ PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
 // Key maxima: the highest NSDF value between each positive-going zero crossing and the
 // next negative-going one, skipping the lobe around lag 0.
 void MpmDetector::Impl::pick_key_maxima(PitchEstimate& estimate) const {
+    const float* n = nsdf.data();
     std::size_t tau = 1;
-    while (tau < last_lag && nsdf[tau] > 0.0f)
+    while (tau < last_lag && n[tau] > 0.0f)
         ++tau;
-    std::size_t best = 0;
-    bool in_lobe = false;
-    auto record = [&](std::size_t peak) {
-        if (peak < min_lag || peak > max_lag || peak == 0 || peak >= last_lag) return;
-        if (estimate.candidate_count == PitchEstimate::max_candidates) return;
-        estimate.candidates[estimate.candidate_count++] = interpolate(peak);
-    };
-    for (; tau < last_lag; ++tau) {
-        const float value = nsdf[tau];
-        if (value > 0.0f) {
-            if (!in_lobe || value > nsdf[best]) best = tau;
-            in_lobe = true;
-        } else if (in_lobe) {
-            record(best);
-            in_lobe = false;
-        }
+    // A tight loop per run of lags (one condition each) rather than a state machine.
+    while (tau < last_lag) {
+        while (tau < last_lag && !(n[tau] > 0.0f))
+            ++tau;
+        if (tau == last_lag) break;
+        std::size_t best = tau; // the first of equal highest values
+        float highest = n[tau];
+        for (++tau; tau < last_lag && n[tau] > 0.0f; ++tau)
+            if (n[tau] > highest) {
+                highest = n[tau];
+                best = tau;
+            }
+        // A lobe still open at the end counts only if its maximum is not the last lag examined.
+        if (tau == last_lag && best + 1 >= last_lag) break;
+        if (best < min_lag || best > max_lag) continue;
+        if (estimate.candidate_count == PitchEstimate::max_candidates) break;
+        estimate.candidates[estimate.candidate_count++] = interpolate(best);
     }
-    // A lobe still open at the end counts only if its maximum is not the last lag examined.
-    if (in_lobe && best + 1 < last_lag) record(best);
 }
 
 PitchEstimate MpmDetector::analyze(std::span<const float> input) {
