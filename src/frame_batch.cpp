@@ -88,8 +88,9 @@ namespace {
 // otherwise, with the same sums in the same order (no -ffast-math, no FMA).
 using Float8 = float __attribute__((vector_size(32)));
 
-// Eight lanes added in a fixed order, in double.
-inline double lanes_total(Float8 lanes) {
+// Eight lanes (stored from a vector: no vector-typed argument, whose ABI differs between
+// the clones) added in a fixed order, in double.
+inline double lanes_total(const float (&lanes)[8]) {
     return (double(lanes[0] + lanes[4]) + double(lanes[1] + lanes[5])) +
            (double(lanes[2] + lanes[6]) + double(lanes[3] + lanes[7]));
 }
@@ -107,7 +108,9 @@ __attribute__((target_clones("avx2", "default"))) double centred_rms(const float
         std::memcpy(&v, x + k, sizeof v);
         lanes += v;
     }
-    double sum = lanes_total(lanes);
+    float stored[8];
+    std::memcpy(stored, &lanes, sizeof stored);
+    double sum = lanes_total(stored);
     for (std::size_t k = whole; k < n; ++k)
         sum += x[k];
     const auto count = static_cast<double>(n);
@@ -119,7 +122,8 @@ __attribute__((target_clones("avx2", "default"))) double centred_rms(const float
         v -= mean;
         lanes += v * v;
     }
-    double energy = lanes_total(lanes);
+    std::memcpy(stored, &lanes, sizeof stored);
+    double energy = lanes_total(stored);
     for (std::size_t k = whole; k < n; ++k)
         energy += (x[k] - mean) * (x[k] - mean);
     return std::sqrt(std::max(energy, 0.0) / count);

@@ -1,0 +1,17 @@
+# The library's analysis sources (decoding to notes; no cairo), shared by the main build and
+# the standalone fuzz build (fuzz/CMakeLists.txt). Paths are relative to the repository root.
+set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
+  src/analyze_file.cpp
+  src/audio_decoder.cpp
+  src/batch_pool.cpp
+  src/decimator.cpp
+  src/fft_autocorrelation.cpp
+  src/frame_batch.cpp
+  src/mpm.cpp
+  src/note_names.cpp
+  src/notes.cpp
+  src/path_tracker.cpp
+  src/pitch_track.cpp
+)
+list(TRANSFORM PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
+     PREPEND "${CMAKE_CURRENT_LIST_DIR}/../" OUTPUT_VARIABLE PITCHSCRIBE_ANALYSIS_SOURCES)
