@@ -7,17 +7,37 @@
 namespace pitchscribe::detail {
 
 PathTracker::PathTracker(double sample_rate, std::size_t lookahead, double voicing_threshold,
-                         const PathCosts& costs)
-    : sample_rate_(sample_rate), lookahead_(lookahead),
-      // Unvoiced costs what a candidate at the voicing threshold costs: clearer ones win.
-      unvoiced_cost_(costs.clarity * (1.0 - voicing_threshold)), costs_(costs),
+                         std::size_t floor_frames, const PathCosts& costs)
+    : sample_rate_(sample_rate), lookahead_(lookahead), voicing_threshold_(voicing_threshold),
+      floor_frames_(std::max<std::size_t>(floor_frames, 1)), minima_(floor_frames_), costs_(costs),
       ring_(lookahead + 1) {}
+
+// The threshold for a frame of this power: the configured one where the noise floor is far
+// below (clean audio is unchanged), lower where noise takes a share of the power that a
+// pitch cannot make periodic, never below min_voicing_threshold.
+// The floor is a sliding-window minimum: a ring used as a deque of (frame, power) with
+// rising powers, so each frame costs O(1) however long the window.
+double PathTracker::voicing_threshold(double power) {
+    auto at = [&](std::size_t k) -> std::pair<std::size_t, double>& {
+        return minima_[(minima_head_ + k) % minima_.size()];
+    };
+    while (minima_count_ > 0 && at(minima_count_ - 1).second >= power)
+        --minima_count_;
+    if (minima_count_ > 0 && at(0).first + floor_frames_ <= pushed_) { // left the window
+        minima_head_ = (minima_head_ + 1) % minima_.size();
+        --minima_count_;
+    }
+    at(minima_count_++) = {pushed_, power};
+    const double noise = at(0).second;
+    const double pitched_share = power > 0.0 ? 1.0 - noise / power : 1.0;
+    return std::max(costs_.min_voicing_threshold, voicing_threshold_ * pitched_share);
+}
 
 // Voicing pays for the frame's best clarity; the choice among candidates pays for how
 // unlikely the key-maximum rule is to pick it when its threshold k is drawn uniformly from
 // [min_key_threshold, 1] (the spirit of pYIN's threshold distribution, on NSDF peaks).
 double PathTracker::emission(const Slot& s, std::size_t state) const {
-    if (state == 0) return s.count == 0 ? 0.0 : unvoiced_cost_;
+    if (state == 0) return s.count == 0 ? 0.0 : s.unvoiced_cost;
     return costs_.clarity * (1.0 - s.highest) - costs_.choice * std::log(s.prior[state] + 0.02);
 }
 
@@ -49,6 +69,8 @@ void PathTracker::push(double time, const PitchEstimate& estimate, bool audible,
     s.time = time;
     s.level_db = estimate.rms > 0.0 ? std::max(-120.0, 20.0 * std::log10(estimate.rms)) : -120.0;
     s.count = 0;
+    // Unvoiced costs what a candidate at the voicing threshold costs: clearer ones win.
+    s.unvoiced_cost = costs_.clarity * (1.0 - voicing_threshold(estimate.rms * estimate.rms));
     // State 0 keeps the key-maximum choice, reported (unvoiced) for frames the path skips.
     s.frequency[0] = audible ? estimate.frequency : 0.0;
     s.clarity[0] = audible ? estimate.clarity : 0.0;

@@ -7,6 +7,7 @@
 #include "pitchscribe/pitch_track.hpp"
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace pitchscribe::detail {
@@ -17,13 +18,18 @@ struct PathCosts {
     double min_key_threshold = 0.8; // the key-maximum rule's k is drawn from [this, 1]
     double per_semitone = 0.3;      // pitch change between consecutive frames
     double voicing_change = 1.0;    // a switch between voiced and unvoiced
+    // In steady noise a pitch's clarity is capped near (P - N) / P (frame power P, noise
+    // power N), so the voicing threshold is scaled by that share, down to this floor, which
+    // stays above what noise alone scores.
+    double min_voicing_threshold = 0.35;
 };
 
 class PathTracker {
 public:
-    // `lookahead` frames are held back before a frame's choice is final.
+    // `lookahead` frames are held back before a frame's choice is final; the noise power is
+    // the lowest frame power of the last `floor_frames` frames (minimum statistics).
     PathTracker(double sample_rate, std::size_t lookahead, double voicing_threshold,
-                const PathCosts& costs = {});
+                std::size_t floor_frames, const PathCosts& costs = {});
 
     // Adds a frame; emits the frame `lookahead` frames back once it is final. No allocation.
     void push(double time, const PitchEstimate& estimate, bool audible, const FrameSink& sink);
@@ -43,6 +49,7 @@ private:
         unsigned char back[kStates] = {}; // best predecessor of each state
         double prior[kStates] = {};       // how likely the key-maximum rule picks each state
         double highest = 0.0;             // clearest candidate
+        double unvoiced_cost = 0.0;       // from the frame's voicing threshold
         unsigned char chosen = 0;         // the final path's state, set by finish()
     };
 
@@ -53,9 +60,14 @@ private:
     std::size_t best_final_state() const;
     void emit(std::size_t frame, std::size_t state, const FrameSink& sink);
 
+    double voicing_threshold(double power);
+
     double sample_rate_;
     std::size_t lookahead_;
-    double unvoiced_cost_;
+    double voicing_threshold_;
+    std::size_t floor_frames_;
+    std::vector<std::pair<std::size_t, double>> minima_; // (frame, power), see voicing_threshold
+    std::size_t minima_head_ = 0, minima_count_ = 0;
     PathCosts costs_;
     std::vector<Slot> ring_;
     double cost_[kStates] = {};

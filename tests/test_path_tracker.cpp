@@ -34,7 +34,7 @@ PitchEstimate estimate(std::initializer_list<std::pair<double, double>> candidat
 }
 
 std::vector<PitchFrame> run(const std::vector<PitchEstimate>& frames, std::size_t lookahead) {
-    PathTracker path(kRate, lookahead, 0.75);
+    PathTracker path(kRate, lookahead, 0.75, 200);
     std::vector<PitchFrame> out;
     const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
     for (std::size_t i = 0; i < frames.size(); ++i)
@@ -83,7 +83,7 @@ TEST(PathTracker, VoicingDoesNotFlickerOnAHeldNote) {
 }
 
 TEST(PathTracker, SilentFramesAreUnvoicedWithNoFrequency) {
-    PathTracker path(kRate, 5, 0.75);
+    PathTracker path(kRate, 5, 0.75, 200);
     std::vector<PitchFrame> out;
     const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
     for (int i = 0; i < 12; ++i)
