@@ -20,11 +20,11 @@ struct PitchFrame {
 };
 
 struct TrackConfig {
-    double hop = 0.01;               // seconds between frame centres
-    double fmin = 40.0;              // Hz
-    double fmax = 2000.0;            // Hz
-    double voicing_threshold = 0.75; // minimum clarity of a voiced frame
-    double silence_db = -60.0;       // frames quieter than this (RMS, dBFS) are unvoiced
+    double hop = 0.01;              // seconds between frame centres
+    double fmin = 40.0;             // Hz
+    double fmax = 2000.0;           // Hz
+    double voicing_threshold = 0.7; // minimum clarity of a voiced frame (in quiet; lower in noise)
+    double silence_db = -60.0;      // frames quieter than this (RMS, dBFS) are unvoiced
     // Analyse at rate / D, D = floor(rate / (10 fmax)) (at most 16), after an anti-aliasing
     // low-pass (src/decimator.hpp): 44.1 kHz with fmax 2000 Hz is analysed at 22050 Hz.
     bool decimate = true;
