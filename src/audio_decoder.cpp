@@ -2,6 +2,8 @@
 // frame to mono float itself (no libswresample) and never buffers more than one frame.
 #include "pitchscribe/audio_decoder.hpp"
 
+#include "wav_reader.hpp"
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -124,9 +126,12 @@ void mix_frame(const AVFrame* f, Convert convert, float* out, std::size_t& non_f
         return;
     }
     const T* x = plane(0);
-    if constexpr (std::is_integral_v<T> && sizeof(T) <= 2) {
-        // Interleaved 8/16-bit stereo, the common WAV: a float sum is exact (17 bits) and
-        // halving is exact, so this equals the double path below, and it vectorises.
+    if constexpr (std::is_same_v<T, std::int16_t>) {
+        detail::mix_s16(x, channels, static_cast<std::size_t>(n), out); // as PcmWavReader
+        return;
+    } else if constexpr (std::is_integral_v<T> && sizeof(T) == 1) {
+        // Interleaved 8-bit stereo: a float sum is exact and halving is exact, so this equals
+        // the double path below, and it vectorises.
         if (channels == 2) {
             for (int i = 0; i < n; ++i)
                 out[i] = (convert(x[2 * i]) + convert(x[2 * i + 1])) * 0.5f;
@@ -194,6 +199,7 @@ struct AudioDecoder::Impl {
     bool draining = false;    // NULL packet sent
     bool finished = false;
     std::optional<Error> final_error;
+    std::optional<detail::PcmWavReader> wav; // a plain 16-bit WAV, read without FFmpeg
     std::vector<float> pending; // mono samples of the last frame; capacity = largest frame
     std::size_t pending_pos = 0;
     std::size_t delivered = 0, non_finite = 0, frames_decoded = 0, bad_data = 0;
@@ -374,6 +380,15 @@ Expected<AudioDecoder> AudioDecoder::open(const std::string& path) {
             return unreadable(name, std::error_code(errno, std::generic_category()).message());
         if (S_ISDIR(st.st_mode)) return unreadable(name, "is a directory");
         if (S_ISREG(st.st_mode) && st.st_size == 0) return unreadable(name, "empty file");
+        if (auto wav = detail::PcmWavReader::open(path)) {
+            d->info.sample_rate = wav->sample_rate();
+            d->info.channels = wav->channels();
+            d->info.codec = "pcm_s16le"; // FFmpeg's name for it
+            d->info.duration = static_cast<double>(wav->frames()) / wav->sample_rate();
+            d->declared = d->info.duration;
+            d->wav.emplace(std::move(*wav));
+            return AudioDecoder(std::move(d));
+        }
     }
 
     d->is_stdin = is_stdin;
@@ -495,6 +510,13 @@ const AudioInfo& AudioDecoder::info() const {
 Expected<std::size_t> AudioDecoder::read(std::span<float> out) {
     if (!impl_) return Error{ErrorKind::Processing, "read from a moved-from AudioDecoder"};
     Impl& d = *impl_;
+    if (d.wav) {
+        auto n = d.wav->read(out, d.name);
+        if (!n) return n.error();
+        d.delivered += *n;
+        d.decoded_seconds += static_cast<double>(*n) / d.info.sample_rate;
+        return *n;
+    }
     std::size_t n = 0;
     while (n < out.size()) {
         if (d.pending_pos < d.pending.size()) {

@@ -13,6 +13,7 @@
 #include <numbers>
 #include <random>
 #include <string>
+#include <tuple>
 #include <unistd.h>
 #include <vector>
 
@@ -278,9 +279,18 @@ TEST(AudioDecoder, MovedFromObjectIsSafe) {
 }
 
 TEST(AudioDecoderMemory, DecodesLikeTheFile) {
+    // Plain 16-bit WAV files are read without FFmpeg (src/wav_reader.cpp) and must give the
+    // same samples and information as FFmpeg does from memory: mono, stereo, five channels,
+    // an odd length and a rate FFmpeg has no layout default for.
+    std::vector<std::string> wavs;
+    for (const auto& [channels, frames, rate] : {std::tuple{1, 12345, kRate}, {5, 777, 11025}}) {
+        wavs.push_back(tmp_dir() + "/plain_" + std::to_string(channels) + "ch.wav");
+        write_wav(private_path(wavs.back()), rate, channels, frames, 1, source_sample);
+        std::filesystem::rename(private_path(wavs.back()), wavs.back());
+    }
     // m4a: ffmpeg writes the index (moov) after the data, so the demuxer has to seek.
     for (const std::string& path :
-         {source_wav(), fixture("a.flac"), fixture("a.mp3"), fixture("a.m4a")}) {
+         {source_wav(), wavs[0], wavs[1], fixture("a.flac"), fixture("a.mp3"), fixture("a.m4a")}) {
         const std::vector<unsigned char> bytes = file_bytes(path);
         const Decoded from_file = decode(path);
         const Decoded from_memory = decode(AudioDecoder::open_memory(bytes, "in memory"));
