@@ -5,6 +5,7 @@
 #include "path_tracker.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -250,9 +251,18 @@ void PitchTracker::finish(const FrameSink& sink) {
     const auto frames =
         static_cast<std::size_t>(std::floor(static_cast<double>(t.samples_in - 1) / hop_samples)) +
         1;
-    detail::FrameBatch& batch = t.pool.filling();
-    if (batch.first < frames) {
-        batch.count = std::min(batch.count, frames - batch.first);
+    // Frames up to the last may lie past the filling batch, whose last frames read beyond the
+    // end: the zeros after the end complete full batches, then the last one is cut short.
+    static constexpr std::array<float, 4096> zeros{};
+    for (;;) {
+        detail::FrameBatch& batch = t.pool.filling();
+        if (batch.first >= frames) break;
+        if (batch.first + batch.count < frames) {
+            const auto missing = static_cast<std::size_t>(t.batch_end - t.position);
+            t.feed(zeros.data(), std::min(missing, zeros.size()), sink);
+            continue;
+        }
+        batch.count = frames - batch.first;
         const std::int64_t end = t.geometry.input_end(batch.first + batch.count - 1);
         const std::int64_t from = std::max(t.position, batch.input_begin);
         if (from < end)
@@ -260,6 +270,7 @@ void PitchTracker::finish(const FrameSink& sink) {
                       batch.input.begin() + (end - batch.input_begin), 0.0f);
         t.frames_cut += batch.count;
         t.pool.submit();
+        break;
     }
     t.collect(true, sink);
     t.path.finish(sink);

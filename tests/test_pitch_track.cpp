@@ -24,6 +24,25 @@ TEST(PitchTrack, FrameCountFollowsTheHopAtAwkwardRates) {
     EXPECT_NEAR(frames.back().time, static_cast<double>(expected - 1) * 0.0123, 1e-12);
 }
 
+// Frames are cut in batches of about 64 K input samples (148 frames at 44.1 kHz, 136 at
+// 48 kHz); the last frames can lie past a batch whose own last frames read beyond the end
+// (found by fuzz_decode_analyze: a 1.37 s opus file lost its last two frames).
+TEST(PitchTrack, FrameCountIsRightAroundBatchBoundaries) {
+    for (const double rate : {44100.0, 48000.0}) {
+        const double hop = 0.01 * rate;
+        for (const std::size_t frames_in_batch : {136u, 148u, 272u, 296u})
+            for (int delta = -1500; delta <= 1500; delta += 97) {
+                const auto n =
+                    static_cast<std::size_t>(static_cast<double>(frames_in_batch) * hop + delta);
+                const auto frames = track(std::vector<float>(n, 0.0f), rate);
+                const auto expected =
+                    static_cast<std::size_t>(std::floor(static_cast<double>(n - 1) / hop)) + 1;
+                ASSERT_EQ(frames.size(), expected) << rate << " Hz, " << n << " samples";
+                ASSERT_NEAR(frames.back().time, static_cast<double>(expected - 1) * 0.01, 1e-9);
+            }
+    }
+}
+
 TEST(PitchTrack, ChunkSizeDoesNotChangeTheTrack) {
     const double rate = 16000.0;
     auto signal = harmonic_complex(150.0, rate, 1.3, {1.0, 0.5, 0.25});
