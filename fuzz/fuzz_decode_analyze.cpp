@@ -1,10 +1,12 @@
 // libFuzzer target: any bytes as an audio file, through the whole pipeline.
 // AudioDecoder::open_memory -> PitchTracker (default TrackConfig, the file's own rate) ->
 // frames and notes, with their contracts checked (a violation aborts, so libFuzzer keeps the
-// input).
+// input). Bytes that start like a WAV are also written to a file: where the direct 16-bit WAV
+// reader (src/wav_reader.cpp) takes it, its samples must equal FFmpeg's from memory.
 #include "pitchscribe/audio_decoder.hpp"
 #include "pitchscribe/notes.hpp"
 #include "pitchscribe/pitch_track.hpp"
+#include "wav_reader.hpp"
 
 extern "C" {
 #include <libavutil/mem.h>
@@ -16,7 +18,12 @@ extern "C" {
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <span>
+#include <string>
+#include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -44,8 +51,49 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     return 0;
 }
 
+namespace {
+
+// All samples of a decoder, or nothing if it fails on the way.
+std::optional<std::vector<float>> all_samples(pitchscribe::AudioDecoder& decoder) {
+    std::vector<float> out, block(4096);
+    while (out.size() < kMaxSamples) {
+        auto n = decoder.read(block);
+        if (!n) return std::nullopt;
+        if (*n == 0) return out;
+        out.insert(out.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+    return std::nullopt; // too long to compare here
+}
+
+// The direct WAV reader against FFmpeg, for bytes it accepts as a plain 16-bit WAV.
+void compare_wav_paths(const std::uint8_t* data, std::size_t size) {
+    using namespace pitchscribe;
+    static const std::string path = "/tmp/fuzz_wav_" + std::to_string(::getpid()) + ".wav";
+    if (size < 12 || std::memcmp(data, "RIFF", 4) != 0) return;
+    if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+        const bool written = std::fwrite(data, 1, size, f) == size;
+        if (std::fclose(f) != 0 || !written) return;
+    } else {
+        return;
+    }
+    if (!detail::PcmWavReader::open(path)) return; // FFmpeg's file: nothing to compare
+    auto direct = AudioDecoder::open(path);
+    auto ffmpeg = AudioDecoder::open_memory({data, size}, "fuzz");
+    if (!direct) violated("the WAV reader accepted a file AudioDecoder::open refused", 0);
+    if (!ffmpeg) violated("the WAV reader accepted a file FFmpeg refuses", 0);
+    if (direct->info().sample_rate != ffmpeg->info().sample_rate ||
+        direct->info().channels != ffmpeg->info().channels)
+        violated("WAV reader and FFmpeg disagree on rate or channels", direct->info().channels);
+    const auto a = all_samples(*direct), b = all_samples(*ffmpeg);
+    if (a && b && *a != *b)
+        violated("WAV reader and FFmpeg decode different samples", double(a->size()));
+}
+
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace pitchscribe;
+    compare_wav_paths(data, size);
     auto decoder = AudioDecoder::open_memory({data, size}, "fuzz");
     if (!decoder) return 0;
     const AudioInfo& info = decoder->info();
