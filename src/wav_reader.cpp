@@ -69,33 +69,40 @@ std::optional<PcmWavReader> PcmWavReader::open(const std::string& path) {
         std::memcmp(riff, "RIFF", 4) != 0 || std::memcmp(riff + 8, "WAVE", 4) != 0)
         return give_up();
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    int rate = 0, channels = 0;
+    // Only an unambiguous file: the RIFF size is the file's, its chunks tile it exactly, with
+    // one fmt chunk and then one data chunk (FFmpeg reads a second data chunk's samples, and
+    // guesses where sizes disagree; such files stay with FFmpeg).
+    if (le32(riff + 4) + std::uint64_t{8} != size) return give_up();
+    int rate = 0, channels = 0, fmt_chunks = 0, data_chunks = 0;
     bool pcm16 = false;
+    std::uint64_t data_offset = 0, data_length = 0;
     std::uint64_t offset = 12;
-    for (int chunk = 0; chunk < 64 && offset + 8 <= size; ++chunk) {
+    for (int chunk = 0; offset < size; ++chunk) {
         unsigned char h[8];
-        if (!read_at(fd, offset, h, 8)) return give_up();
+        if (chunk == 64 || offset + 8 > size || !read_at(fd, offset, h, 8)) return give_up();
         const std::uint64_t length = le32(h + 4);
         if (std::memcmp(h, "fmt ", 4) == 0) {
             unsigned char f[16];
-            if (length < 16 || !read_at(fd, offset + 8, f, 16)) return give_up();
+            if (++fmt_chunks > 1 || data_chunks > 0 || length < 16 ||
+                !read_at(fd, offset + 8, f, 16))
+                return give_up();
             channels = le16(f + 2);
             const std::uint32_t r = le32(f + 4);
             rate = r >= 1 && r <= 768000 ? static_cast<int>(r) : 0;
             pcm16 = le16(f) == 1 && le16(f + 14) == 16 && channels >= 1 && channels <= 64 &&
                     le16(f + 12) == 2 * channels;
         } else if (std::memcmp(h, "data", 4) == 0) {
-            const std::uint64_t block = 2 * static_cast<std::uint64_t>(channels);
-            // The fmt chunk first, and the whole data chunk present.
-            if (!pcm16 || rate == 0 || length == 0 || length % block != 0 ||
-                offset + 8 + length > size ||
-                ::lseek(fd, static_cast<off_t>(offset + 8), SEEK_SET) < 0)
-                return give_up();
-            return PcmWavReader(fd, rate, channels, length / block);
+            if (++data_chunks > 1 || fmt_chunks == 0) return give_up();
+            data_offset = offset + 8;
+            data_length = length;
         }
         offset += 8 + length + (length & 1);
     }
-    return give_up();
+    const std::uint64_t block = 2 * static_cast<std::uint64_t>(channels);
+    if (offset != size || data_chunks != 1 || !pcm16 || rate == 0 || data_length == 0 ||
+        data_length % block != 0 || ::lseek(fd, static_cast<off_t>(data_offset), SEEK_SET) < 0)
+        return give_up();
+    return PcmWavReader(fd, rate, channels, data_length / block);
 }
 
 PcmWavReader::PcmWavReader(int fd, int rate, int channels, std::uint64_t frames)

@@ -22,8 +22,9 @@ void mix_s16(const std::int16_t* interleaved, int channels, std::size_t frames, 
 
 class PcmWavReader {
 public:
-    // A reader if `path` is RIFF/WAVE with format tag 1 (PCM), 16 bits, 1-64 channels, a
-    // positive rate and its whole data chunk present; otherwise nothing (use FFmpeg).
+    // A reader if `path` is RIFF/WAVE with format tag 1 (PCM), 16 bits, 1-64 channels and a
+    // positive rate, whose RIFF size is the file's and whose chunks tile it exactly, with one
+    // fmt chunk before one data chunk; otherwise nothing (use FFmpeg).
     static std::optional<PcmWavReader> open(const std::string& path);
 
     PcmWavReader(PcmWavReader&& other) noexcept;
