@@ -11,6 +11,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/note_names.cpp
   src/notes.cpp
   src/path_tracker.cpp
+  src/path_handover.cpp
   src/pitch_track.cpp
   src/wav_reader.cpp
 )

@@ -6,11 +6,42 @@
 
 namespace pitchscribe::detail {
 
-PathTracker::PathTracker(double sample_rate, std::size_t lookahead, double voicing_threshold,
-                         std::size_t floor_frames, const PathCosts& costs)
-    : sample_rate_(sample_rate), lookahead_(lookahead), voicing_threshold_(voicing_threshold),
-      floor_frames_(std::max<std::size_t>(floor_frames, 1)), minima_(floor_frames_), costs_(costs),
-      ring_(lookahead + 1) {}
+namespace {
+// A shorter period loses to a multiple of it (outdone()) only in frames this periodic, by
+// this margin, when the shorter period is long enough (in samples) for its clarity not to
+// be lowered by the lag grid, and the longer one short enough (a share of the frame) for
+// the NSDF there to sum over enough samples.
+constexpr double kOutdoneClarity = 0.97;
+constexpr double kOutdoneMargin = 0.045;
+constexpr double kOutdoneMinPeriod = 100.0;
+constexpr double kOutdoneMaxShareOfFrame = 0.25;
+} // namespace
+
+// The look-ahead sees past two notes' overlap; the noise window reaches past a held note to
+// the noise between notes (minimum statistics).
+PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample_rate) {
+    auto frames = [hop](double seconds) {
+        return static_cast<std::size_t>(std::ceil(seconds / hop));
+    };
+    PathWindow w;
+    w.lookahead = frames(0.2);
+    w.noise_floor = frames(1.5);
+    w.handover_reach = frames(0.1);
+    w.handover_hold = frames(0.08);
+    w.handover_lead =
+        static_cast<std::size_t>(std::floor(0.5 * double(frame_size) / sample_rate / hop));
+    w.frame_size = frame_size;
+    return w;
+}
+
+PathTracker::PathTracker(double sample_rate, const PathWindow& window, double voicing_threshold,
+                         const PathCosts& costs)
+    : sample_rate_(sample_rate), window_(window), voicing_threshold_(voicing_threshold),
+      minima_(std::max<std::size_t>(window.noise_floor, 1)), costs_(costs),
+      ring_(window.lookahead + window.handover_lead + 2) {
+    window_.noise_floor = minima_.size();
+    window_.handover_hold = std::max<std::size_t>(window_.handover_hold, 1);
+}
 
 // The threshold for a frame of this power: the configured one where the noise floor is far
 // below (clean audio is unchanged), lower where noise takes a share of the power that a
@@ -23,7 +54,7 @@ double PathTracker::voicing_threshold(double power) {
     };
     while (minima_count_ > 0 && at(minima_count_ - 1).second >= power)
         --minima_count_;
-    if (minima_count_ > 0 && at(0).first + floor_frames_ <= pushed_) { // left the window
+    if (minima_count_ > 0 && at(0).first + window_.noise_floor <= pushed_) { // left the window
         minima_head_ = (minima_head_ + 1) % minima_.size();
         --minima_count_;
     }
@@ -50,10 +81,31 @@ void PathTracker::assign_priors(Slot& s) const {
     const double span = 1.0 - costs_.min_key_threshold;
     double earlier = costs_.min_key_threshold; // the k below which an earlier peak wins
     for (std::size_t i = 1; i <= s.count; ++i) {
+        if (outdone(s, i)) {
+            s.prior[i] = 0.0;
+            continue;
+        }
         const double k = s.clarity[i] / s.highest;
         s.prior[i] = std::max(0.0, k - earlier) / span;
         earlier = std::max(earlier, k);
     }
+}
+
+// True when a multiple of candidate i's period (2, 3 or 4 times) is a candidate clearly more
+// periodic, in a frame clear enough that the difference is not noise: the shorter period
+// then misses real partials (odd ones, for twice the period), however weak the fundamental.
+bool PathTracker::outdone(const Slot& s, std::size_t i) const {
+    if (sample_rate_ / s.frequency[i] < kOutdoneMinPeriod) return false;
+    const double longest = kOutdoneMaxShareOfFrame * double(window_.frame_size);
+    for (std::size_t j = i + 1; j <= s.count; ++j) {
+        const double ratio = s.frequency[i] / s.frequency[j];
+        const double n = std::round(ratio);
+        if (n < 2.0 || n > 4.0 || std::abs(ratio / n - 1.0) > 0.015) continue;
+        if (sample_rate_ / s.frequency[j] > longest) continue;
+        if (s.clarity[j] >= kOutdoneClarity && s.clarity[j] - s.clarity[i] >= kOutdoneMargin)
+            return true;
+    }
+    return false;
 }
 
 double PathTracker::transition(const Slot& from, std::size_t i, const Slot& to,
@@ -106,12 +158,9 @@ void PathTracker::push(double time, const PitchEstimate& estimate, bool audible,
             cost_[j] = next_cost_[j] - lowest;
     }
     ++pushed_;
-    if (pushed_ > lookahead_) {
-        // Trace the best path back from the newest frame to the one leaving the window.
-        std::size_t state = best_final_state();
-        for (std::size_t f = pushed_ - 1; f > emitted_; --f)
-            state = slot(f).back[state];
-        emit(emitted_, state, sink);
+    if (pushed_ > window_.lookahead) {
+        trace_back();
+        emit(emitted_, sink);
     }
 }
 
@@ -123,21 +172,8 @@ std::size_t PathTracker::best_final_state() const {
     return best;
 }
 
-void PathTracker::emit(std::size_t frame, std::size_t state, const FrameSink& sink) {
-    const Slot& s = slot(frame);
-    PitchFrame out;
-    out.time = s.time;
-    out.frequency = s.frequency[state];
-    out.confidence = s.clarity[state];
-    out.voiced = state != 0;
-    out.level_db = s.level_db;
-    sink(out);
-    ++emitted_;
-}
-
-void PathTracker::finish(const FrameSink& sink) {
-    if (emitted_ == pushed_) return;
-    // Trace the final path once, marking each held-back frame's state, then emit in order.
+// Marks each frame not yet emitted with its state on the best path to the newest frame.
+void PathTracker::trace_back() {
     std::size_t state = best_final_state();
     for (std::size_t f = pushed_ - 1;; --f) {
         Slot& s = slot(f);
@@ -145,8 +181,30 @@ void PathTracker::finish(const FrameSink& sink) {
         if (f == emitted_) break;
         state = s.back[state];
     }
+}
+
+void PathTracker::emit(std::size_t frame, const FrameSink& sink) {
+    const Slot& s = slot(frame);
+    PitchFrame out;
+    out.time = s.time;
+    out.frequency = s.frequency[s.chosen];
+    out.confidence = s.clarity[s.chosen];
+    out.voiced = s.chosen != 0;
+    out.level_db = s.level_db;
+    Handover h;
+    if (handover(frame, h)) { // the voicing stays the path's
+        out.frequency = h.frequency;
+        out.confidence = h.clarity;
+    }
+    sink(out);
+    ++emitted_;
+}
+
+void PathTracker::finish(const FrameSink& sink) {
+    if (emitted_ == pushed_) return;
+    trace_back();
     while (emitted_ < pushed_)
-        emit(emitted_, slot(emitted_).chosen, sink);
+        emit(emitted_, sink);
 }
 
 } // namespace pitchscribe::detail

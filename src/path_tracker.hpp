@@ -1,6 +1,7 @@
 // Chooses one pitch per frame from the detector's candidates by the cheapest path over time
 // (Viterbi with a fixed look-ahead), so that a frame where two notes overlap does not jump to
-// their common sub-harmonic, and voicing does not flicker. Internal to the library.
+// their common sub-harmonic, and voicing does not flicker; then hands the frames of a change
+// between two notes to the note that follows (src/path_handover.cpp). Internal to the library.
 #pragma once
 
 #include "pitchscribe/mpm.hpp"
@@ -24,12 +25,23 @@ struct PathCosts {
     double min_voicing_threshold = 0.35;
 };
 
+// The tracker's spans, in frames, and the detector's frame length, from the hop.
+struct PathWindow {
+    std::size_t lookahead = 20;      // frames held back before a frame's choice is final
+    std::size_t noise_floor = 150;   // the noise power is the quietest of this many frames
+    std::size_t handover_reach = 10; // a note change is looked for this far ahead ...
+    std::size_t handover_hold = 8;   // ... and the new pitch must hold this long
+    std::size_t handover_lead = 2;   // frames that hear a note before it begins: half a frame
+    std::size_t frame_size = 1134;   // detector frame, in samples
+
+    // 0.2 s look-ahead, 1.5 s noise window, a change within 0.1 s holding 80 ms.
+    static PathWindow for_hop(double hop, std::size_t frame_size, double sample_rate);
+};
+
 class PathTracker {
 public:
-    // `lookahead` frames are held back before a frame's choice is final; the noise power is
-    // the lowest frame power of the last `floor_frames` frames (minimum statistics).
-    PathTracker(double sample_rate, std::size_t lookahead, double voicing_threshold,
-                std::size_t floor_frames, const PathCosts& costs = {});
+    PathTracker(double sample_rate, const PathWindow& window, double voicing_threshold,
+                const PathCosts& costs = {});
 
     // Adds a frame; emits the frame `lookahead` frames back once it is final. No allocation.
     void push(double time, const PitchEstimate& estimate, bool audible, const FrameSink& sink);
@@ -50,25 +62,36 @@ private:
         double prior[kStates] = {};       // how likely the key-maximum rule picks each state
         double highest = 0.0;             // clearest candidate
         double unvoiced_cost = 0.0;       // from the frame's voicing threshold
-        unsigned char chosen = 0;         // the final path's state, set by finish()
+        unsigned char chosen = 0;         // the path's state, traced back from the newest frame
+    };
+
+    // A frame's output when it lies in the hand-over from one note to the next (see emit()).
+    struct Handover {
+        double frequency = 0.0;
+        double clarity = 0.0;
     };
 
     Slot& slot(std::size_t frame) { return ring_[frame % ring_.size()]; }
     void assign_priors(Slot& s) const;
+    bool outdone(const Slot& s, std::size_t i) const;
+    bool in_handover(const Slot& s, std::size_t g, double old_pitch, double new_pitch) const;
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
     std::size_t best_final_state() const;
-    void emit(std::size_t frame, std::size_t state, const FrameSink& sink);
+    void trace_back();
+    bool handover(std::size_t frame, Handover& out);
+    void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);
 
     double sample_rate_;
-    std::size_t lookahead_;
+    PathWindow window_;
     double voicing_threshold_;
-    std::size_t floor_frames_;
     std::vector<std::pair<std::size_t, double>> minima_; // (frame, power), see voicing_threshold
     std::size_t minima_head_ = 0, minima_count_ = 0;
     PathCosts costs_;
+    std::size_t handover_end_ = 0; // frames before this belong to the hand-over under way
+    double handover_pitch_ = 0.0, handover_clarity_ = 0.0;
     std::vector<Slot> ring_;
     double cost_[kStates] = {};
     double next_cost_[kStates] = {};

@@ -48,10 +48,6 @@ std::size_t decimation_factor(double rate, double fmax, bool enabled) {
     return static_cast<std::size_t>(std::clamp(d, 1.0, static_cast<double>(kMaxDecimation)));
 }
 
-// The noise floor is the quietest frame of the last 1.5 s (minimum statistics): long
-// enough to reach past a held note to the noise between notes.
-constexpr double kNoiseFloorSeconds = 1.5;
-
 // Batches in flight: one thread analyses each batch as it is filled; with workers, two
 // per thread keep every thread busy while the caller decodes and walks the path.
 std::size_t slot_count(int threads) {
@@ -93,19 +89,14 @@ struct PitchTracker::Impl {
         : config(c), sample_rate(rate), silence_rms(std::pow(10.0, c.silence_db / 20.0)),
           decimator(std::move(d)), geometry(g), batch_size(frames),
           pool(std::move(analyzers), slot_count(c.threads), g.max_batch_input(frames), frames),
-          path(g.analysis_rate, lookahead_frames(c.hop), c.voicing_threshold,
-               static_cast<std::size_t>(std::ceil(kNoiseFloorSeconds / c.hop))) {
+          path(g.analysis_rate, detail::PathWindow::for_hop(c.hop, g.frame_size, g.analysis_rate),
+               c.voicing_threshold) {
         start_batch(0);
         // The zeros before the first sample, so that frame 0 is centred on t = 0.
         detail::FrameBatch& first = pool.filling();
         position = std::min<std::int64_t>(first.input_begin, 0);
         std::fill_n(first.input.begin(), -position, 0.0f);
         position = 0;
-    }
-
-    // The path's look-ahead: a fifth of a second, enough to see past two notes' overlap.
-    static std::size_t lookahead_frames(double hop) {
-        return static_cast<std::size_t>(std::ceil(0.2 / hop));
     }
 
     void start_batch(std::size_t first) {

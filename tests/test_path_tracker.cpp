@@ -1,5 +1,6 @@
 // The Viterbi path over MPM candidates: continuity beats a momentary sub-harmonic, voicing
-// does not flicker, and every frame comes out once, in order.
+// does not flicker, a period clearly outdone by its double loses, the frames of a change
+// between notes go to the new note (not a glide's), and every frame comes out once, in order.
 #include "path_tracker.hpp"
 
 #include <cmath>
@@ -34,7 +35,9 @@ PitchEstimate estimate(std::initializer_list<std::pair<double, double>> candidat
 }
 
 std::vector<PitchFrame> run(const std::vector<PitchEstimate>& frames, std::size_t lookahead) {
-    PathTracker path(kRate, lookahead, 0.75, 200);
+    PathWindow window = PathWindow::for_hop(0.01, 2268, kRate);
+    window.lookahead = lookahead;
+    PathTracker path(kRate, window, 0.75);
     std::vector<PitchFrame> out;
     const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
     for (std::size_t i = 0; i < frames.size(); ++i)
@@ -83,7 +86,9 @@ TEST(PathTracker, VoicingDoesNotFlickerOnAHeldNote) {
 }
 
 TEST(PathTracker, SilentFramesAreUnvoicedWithNoFrequency) {
-    PathTracker path(kRate, 5, 0.75, 200);
+    PathWindow window = PathWindow::for_hop(0.01, 2268, kRate);
+    window.lookahead = 5;
+    PathTracker path(kRate, window, 0.75);
     std::vector<PitchFrame> out;
     const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
     for (int i = 0; i < 12; ++i)
@@ -106,6 +111,54 @@ TEST(PathTracker, FramesComeOutOnceInOrderWhateverTheLookahead) {
         for (std::size_t i = 0; i < out.size(); ++i)
             EXPECT_DOUBLE_EQ(out[i].time, 0.01 * static_cast<double>(i));
     }
+}
+
+double cents(double f, double ref) {
+    return 1200.0 * std::log2(f / ref);
+}
+
+// FluidR3's steel-guitar low E: the fundamental is so weak that half the period is almost as
+// periodic as the period (0.94 against 0.999); the key-maximum rule alone reads E3.
+TEST(PathTracker, APeriodClearlyOutdoneByItsDoubleLoses) {
+    const std::vector<PitchEstimate> weak(40, estimate({{164.8, 0.94}, {82.4, 0.999}}));
+    ASSERT_NEAR(weak[0].frequency, 164.8, 1e-9);
+    for (const auto& f : run(weak, 20))
+        EXPECT_NEAR(f.frequency, 82.4, 1e-6) << f.time;
+    // Within the margin the shorter period stays the pitch, as the key-maximum rule has it.
+    const std::vector<PitchEstimate> plain(40, estimate({{164.8, 0.98}, {82.4, 0.999}}));
+    for (const auto& f : run(plain, 20))
+        EXPECT_NEAR(f.frequency, 164.8, 1e-6) << f.time;
+}
+
+// A legato change as a bowed string makes it: the old note fades for four frames, the pair's
+// common sub-harmonic wins for three, then the new note holds.
+TEST(PathTracker, TheFramesOfAChangeBetweenNotesGoToTheNewNote) {
+    std::vector<PitchEstimate> frames(20, estimate({{196.0, 0.98}, {98.0, 0.97}}));
+    for (double c : {0.96, 0.91, 0.86, 0.78})
+        frames.push_back(estimate({{196.0, c}, {98.0, c - 0.01}}));
+    for (int i = 0; i < 3; ++i)
+        frames.push_back(estimate({{196.0, 0.55}, {39.2, 0.85}}));
+    for (int i = 0; i < 30; ++i)
+        frames.push_back(estimate({{235.2, 0.95}, {117.6, 0.94}}));
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    // The first two fading frames (a half window) still hear mostly the old note.
+    for (std::size_t i = 0; i < 22; ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 196.0), 0.0, 1.0) << i;
+    for (std::size_t i = 22; i < out.size(); ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 235.2), 0.0, 1.0) << i;
+}
+
+TEST(PathTracker, AGlideIsNotHandedOver) {
+    std::vector<PitchEstimate> frames(20, estimate({{440.0, 0.95}}));
+    for (int i = 1; i <= 20; ++i) // up 200 cents, 10 a frame
+        frames.push_back(estimate({{440.0 * std::exp2(i * 10.0 / 1200.0), 0.95 - 0.005 * i}}));
+    for (int i = 0; i < 20; ++i)
+        frames.push_back(estimate({{493.9, 0.95}}));
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        EXPECT_NEAR(out[i].frequency, frames[i].frequency, 1e-6) << i;
 }
 
 } // namespace

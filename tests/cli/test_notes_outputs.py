@@ -61,6 +61,21 @@ class Example(Fixture):
         for n, e in zip(notes, expected):
             self.assertLess(abs(n[0] - e[0]), 0.05, (n, e))  # mir_eval's onset tolerance
 
+    def test_the_track_holds_every_string_in_its_octave(self):
+        # The low E's fundamental is 26 dB under its second harmonic: half its period is
+        # almost as periodic as the period, and a key-maximum rule alone reads E3.
+        result = run(EXAMPLE, "--pitch", "-", "--quiet")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        track = np.array([[float(v) for v in line.split(",")]
+                          for line in result.stdout.decode().splitlines()[1:]])
+        with open(os.path.join(REPO, "examples", "guitar_tuning.notes.txt")) as f:
+            rows_txt = [line.split() for line in f if not line.startswith("#")]
+        for onset, name, hz, offset in [(float(r[0]), r[1], float(r[3]), float(r[4])) for r in rows_txt]:
+            held = track[(track[:, 0] > onset + 0.1) & (track[:, 0] < offset - 0.1)
+                         & (track[:, 3] == 1)]
+            off = np.abs(1200 * np.log2(held[:, 1] / hz)) > 50
+            self.assertLess(off.mean(), 0.02, (name, onset, held[off][:5, :2]))
+
 
 class Formats(Fixture):
     def setUp(self):
