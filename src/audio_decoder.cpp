@@ -129,14 +129,6 @@ void mix_frame(const AVFrame* f, Convert convert, float* out, std::size_t& non_f
     if constexpr (std::is_same_v<T, std::int16_t>) {
         detail::mix_s16(x, channels, static_cast<std::size_t>(n), out); // as PcmWavReader
         return;
-    } else if constexpr (std::is_integral_v<T> && sizeof(T) == 1) {
-        // Interleaved 8-bit stereo: a float sum is exact and halving is exact, so this equals
-        // the double path below, and it vectorises.
-        if (channels == 2) {
-            for (int i = 0; i < n; ++i)
-                out[i] = (convert(x[2 * i]) + convert(x[2 * i + 1])) * 0.5f;
-            return;
-        }
     }
     for (int i = 0; i < n; ++i, x += channels) {
         double sum = 0.0;
