@@ -4,7 +4,7 @@
 // after the new note began: the path follows the audio, and the new note is heard late.
 //
 // A frame belongs to the next note when, within `handover_reach` frames, the path settles
-// on a new pitch (at least kMinStepCents away, holding `handover_hold` frames), and every
+// on a new pitch (at least kMinStep semitones away, holding `handover_hold` frames), and every
 // frame from `handover_lead` before this one up to there is part of the change: the old
 // pitch fading (clarity falling frame on frame), or neither pitch (a sub-harmonic, or
 // unvoiced but audible). The lead frames are the half window in which a frame already hears
@@ -19,94 +19,89 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace pitchscribe::detail {
 
 namespace {
 
-constexpr double kMinStepCents = 80.0; // smaller moves are vibrato or intonation
-constexpr double kSameCents = 50.0;    // within this, two pitches are the same note
-constexpr double kMinFade = 0.01;      // clarity lost per frame by a fading note
-
-double cents_apart(double a, double b) {
-    return 1200.0 * std::abs(std::log2(a / b));
-}
-
-double path_pitch(const auto& slot) {
-    return slot.chosen ? slot.frequency[slot.chosen] : 0.0;
-}
+// In semitones (the slots keep each state's pitch as 12 log2 f for the transition costs).
+constexpr double kMinStep = 0.8;  // smaller moves are vibrato or intonation
+constexpr double kSame = 0.5;     // within this, two pitches are the same note
+constexpr double kMinFade = 0.01; // clarity lost per frame by a fading note
 
 } // namespace
 
-// Whether frame g (its slot s) is part of a change from old_pitch (0: none) to new_pitch.
-bool PathTracker::in_handover(const Slot& s, std::size_t g, double old_pitch,
-                              double new_pitch) const {
+// Whether frame g (its slot s) is part of a change from `old_note` (none: an unvoiced
+// start) to `new_note`, both in semitones.
+bool PathTracker::in_handover(const Slot& s, std::size_t g, std::optional<double> old_note,
+                              double new_note) const {
     if (s.count == 0) return false; // inaudible: a rest, not a hand-over
     if (!s.chosen) return true;
-    const double f = s.frequency[s.chosen];
-    if (cents_apart(f, new_pitch) < kSameCents) return true;
-    if (old_pitch > 0.0 && cents_apart(f, old_pitch) < kSameCents) {
-        const Slot& before = ring_[(g - 1) % ring_.size()];
-        const double previous = path_pitch(before);
-        return previous > 0.0 && cents_apart(previous, old_pitch) < kSameCents &&
+    const double note = s.semitones[s.chosen];
+    if (std::abs(note - new_note) < kSame) return true;
+    if (old_note && std::abs(note - *old_note) < kSame) {
+        const Slot& before = slot(g - 1);
+        return before.chosen && std::abs(before.semitones[before.chosen] - *old_note) < kSame &&
                s.clarity[s.chosen] < before.clarity[before.chosen] - kMinFade;
     }
-    const double low = old_pitch > 0.0 ? std::min(old_pitch, new_pitch) : new_pitch;
-    const double high = std::max(old_pitch, new_pitch);
-    const double quarter_tone = std::exp2(50.0 / 1200.0);
-    return f < low / quarter_tone || f > high * quarter_tone; // between them: a glide
+    const double low = std::min(old_note.value_or(new_note), new_note);
+    const double high = std::max(old_note.value_or(new_note), new_note);
+    return note < low - kSame || note > high + kSame; // between them: a glide
 }
 
-bool PathTracker::handover(std::size_t frame, Handover& out) {
+// The new note's pitch as frame `here` reports it: its own candidate within kSame of the
+// state where the path settled, else that state's pitch.
+PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& settled,
+                                               std::size_t state) {
+    for (std::size_t c = 1; c <= here.count; ++c)
+        if (std::abs(here.semitones[c] - settled.semitones[state]) < kSame)
+            return {here.frequency[c], here.clarity[c]};
+    return {settled.frequency[state], settled.clarity[state]};
+}
+
+std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
-    auto report = [&](double pitch, double clarity) {
-        out.frequency = pitch;
-        out.clarity = clarity;
-        for (std::size_t c = 1; c <= here.count; ++c) {
-            if (cents_apart(here.frequency[c], pitch) < kSameCents) {
-                out.frequency = here.frequency[c];
-                out.clarity = here.clarity[c];
-                break;
-            }
-        }
-        return true;
-    };
-    if (frame < handover_end_) return report(handover_pitch_, handover_clarity_);
+    if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
 
     // The new note: the first pitch, within reach, that the path holds.
-    const double own = path_pitch(here);
-    const std::size_t last = pushed_ - 1;
+    const std::optional<double> own =
+        here.chosen ? std::optional(here.semitones[here.chosen]) : std::nullopt;
+    if (pushed_ < window_.handover_hold) return std::nullopt;
+    // The new note must hold within the frames pushed so far.
+    const std::size_t reach =
+        std::min(frame + window_.handover_reach, pushed_ - window_.handover_hold);
     std::size_t k = frame + 1;
-    double pitch = 0.0;
-    for (; k <= frame + window_.handover_reach && k + window_.handover_hold - 1 <= last; ++k) {
-        pitch = path_pitch(slot(k));
-        if (pitch == 0.0 || (own > 0.0 && cents_apart(pitch, own) < kMinStepCents)) continue;
+    for (; k <= reach; ++k) {
+        const Slot& at = slot(k);
+        if (!at.chosen || (own && std::abs(at.semitones[at.chosen] - *own) < kMinStep)) continue;
+        const double note = at.semitones[at.chosen];
         bool holds = true;
         for (std::size_t h = k + 1; h < k + window_.handover_hold && holds; ++h) {
-            const double next = path_pitch(slot(h));
-            holds = next > 0.0 && cents_apart(next, pitch) < kSameCents;
+            const Slot& next = slot(h);
+            holds = next.chosen && std::abs(next.semitones[next.chosen] - note) < kSame;
         }
         if (holds) break;
     }
-    if (k > frame + window_.handover_reach || k + window_.handover_hold - 1 > last) return false;
+    if (k > reach) return std::nullopt;
+    const Slot& settled = slot(k);
+    const double new_note = settled.semitones[settled.chosen];
 
     // The old note: the path just before the lead-in (or this frame's own pitch).
     const std::size_t lead = here.chosen ? window_.handover_lead : 0;
-    if (frame < lead + 1) return false;
-    const double before = path_pitch(slot(frame - lead - 1));
-    const double old_pitch = before > 0.0 ? before : own;
-    if (old_pitch > 0.0 && std::abs(cents_apart(pitch, old_pitch) - 1200.0) < kSameCents)
-        return false;
+    if (frame < lead + 1) return std::nullopt;
+    const Slot& before = slot(frame - lead - 1);
+    const std::optional<double> old_note =
+        before.chosen ? std::optional(before.semitones[before.chosen]) : own;
+    if (old_note && std::abs(std::abs(new_note - *old_note) - 12.0) < kSame) return std::nullopt;
     for (std::size_t g = frame - lead; g < k; ++g)
-        if (!in_handover(slot(g), g, old_pitch, pitch)) return false;
+        if (!in_handover(slot(g), g, old_note, new_note)) return std::nullopt;
 
-    const Slot& settled = slot(k);
     if (here.chosen) { // the frames up to the new note follow this one
         handover_end_ = k;
-        handover_pitch_ = pitch;
-        handover_clarity_ = settled.clarity[settled.chosen];
+        handover_state_ = settled.chosen;
     }
-    return report(pitch, settled.clarity[settled.chosen]);
+    return handed_over(here, settled, settled.chosen);
 }
 
 } // namespace pitchscribe::detail

@@ -191,10 +191,9 @@ void PathTracker::emit(std::size_t frame, const FrameSink& sink) {
     out.confidence = s.clarity[s.chosen];
     out.voiced = s.chosen != 0;
     out.level_db = s.level_db;
-    Handover h;
-    if (handover(frame, h)) { // the voicing stays the path's
-        out.frequency = h.frequency;
-        out.confidence = h.clarity;
+    if (const auto h = handover(frame)) { // the voicing stays the path's
+        out.frequency = h->frequency;
+        out.confidence = h->clarity;
     }
     sink(out);
     ++emitted_;

@@ -8,6 +8,7 @@
 #include "pitchscribe/pitch_track.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -72,14 +73,17 @@ private:
     };
 
     Slot& slot(std::size_t frame) { return ring_[frame % ring_.size()]; }
+    const Slot& slot(std::size_t frame) const { return ring_[frame % ring_.size()]; }
     void assign_priors(Slot& s) const;
     bool outdone(const Slot& s, std::size_t i) const;
-    bool in_handover(const Slot& s, std::size_t g, double old_pitch, double new_pitch) const;
+    bool in_handover(const Slot& s, std::size_t g, std::optional<double> old_note,
+                     double new_note) const;
+    static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
     std::size_t best_final_state() const;
     void trace_back();
-    bool handover(std::size_t frame, Handover& out);
+    std::optional<Handover> handover(std::size_t frame);
     void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);
@@ -90,8 +94,9 @@ private:
     std::vector<std::pair<std::size_t, double>> minima_; // (frame, power), see voicing_threshold
     std::size_t minima_head_ = 0, minima_count_ = 0;
     PathCosts costs_;
-    std::size_t handover_end_ = 0; // frames before this belong to the hand-over under way
-    double handover_pitch_ = 0.0, handover_clarity_ = 0.0;
+    std::size_t handover_end_ = 0;     // frames before this belong to the hand-over under way,
+    unsigned char handover_state_ = 0; // to this state of frame handover_end_
+
     std::vector<Slot> ring_;
     double cost_[kStates] = {};
     double next_cost_[kStates] = {};
