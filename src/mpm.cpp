@@ -14,16 +14,19 @@ struct MpmDetector::Impl {
     std::size_t frame_size;
     std::size_t min_lag;
     std::size_t max_lag;
-    std::size_t last_lag; // max_lag + 1, so a peak at max_lag can be interpolated
+    std::size_t last_lag;     // max_lag + 1, so a peak at max_lag can be interpolated
+    std::size_t oversampling; // NSDF points per sample of lag (see lag_oversampling)
     detail::FftAutocorrelation autocorrelation;
-    std::vector<float> frame; // the de-meaned input frame
-    std::vector<float> acf;   // r'(tau), tau = 0..last_lag
-    std::vector<float> nsdf;  // n'(tau), tau = 0..last_lag
-    std::vector<double> norm; // m'(tau), tau = 0..last_lag
+    std::vector<float> frame;      // the de-meaned input frame
+    std::vector<float> acf;        // r'(j / oversampling), j = 0..oversampling last_lag
+    std::vector<float> nsdf;       // n'(j / oversampling), likewise
+    std::vector<double> norm;      // m'(tau), tau = 0..last_lag
+    std::vector<double> fine_norm; // m'(j / oversampling), linearly interpolated (oversampling > 1)
 
-    Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi)
-        : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1),
-          autocorrelation(size, hi + 1), frame(size), acf(hi + 2), nsdf(hi + 2), norm(hi + 2) {}
+    Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi, std::size_t u)
+        : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1), oversampling(u),
+          autocorrelation(size, hi + 1, u), frame(size), acf(u * (hi + 1) + 1),
+          nsdf(u * (hi + 1) + 1), norm(hi + 2), fine_norm(u > 1 ? u * (hi + 1) + 1 : 0) {}
 
     void remove_mean(std::span<const float> input);
     void compute_nsdf();
@@ -35,6 +38,18 @@ namespace {
 
 Error invalid(std::string message) {
     return Error{ErrorKind::InvalidArgument, std::move(message)};
+}
+
+// The NSDF is sampled finer than the signal when the shortest period is under 10 samples.
+// At 8 kHz a 1.45 kHz tone with a strong second harmonic has a period of 5.5 samples and a
+// harmonic 2.76 samples long: on whole lags the NSDF reads 0.46 at best near the period,
+// where it is 0.99, and 0.997 at twice the period, so the track went an octave down. 10 is
+// the ratio decimation keeps (pitch_track.cpp), so only rates under 10 fmax (8, 11.025 and
+// 16 kHz with fmax 2000) pay for the finer grid.
+std::size_t lag_oversampling(double sample_rate, double fmax) {
+    constexpr double kSamplesPerShortestPeriod = 10.0;
+    return static_cast<std::size_t>(
+        std::max(1.0, std::ceil(kSamplesPerShortestPeriod * fmax / sample_rate - 1e-9)));
 }
 
 } // namespace
@@ -61,7 +76,8 @@ Expected<MpmDetector> MpmDetector::create(const MpmConfig& c) {
     const auto min_lag = std::max<std::size_t>(2, std::floor(c.sample_rate / c.fmax / margin));
     const auto frame_size =
         static_cast<std::size_t>(std::ceil(c.periods_per_frame * longest_period));
-    return MpmDetector(std::make_unique<Impl>(c, frame_size, min_lag, max_lag));
+    return MpmDetector(std::make_unique<Impl>(c, frame_size, min_lag, max_lag,
+                                              lag_oversampling(c.sample_rate, c.fmax)));
 }
 
 MpmDetector::MpmDetector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -81,8 +97,11 @@ std::size_t MpmDetector::min_lag() const {
 std::size_t MpmDetector::max_lag() const {
     return impl_->max_lag;
 }
+std::size_t MpmDetector::oversampling() const {
+    return impl_->oversampling;
+}
 std::span<const float> MpmDetector::nsdf() const {
-    return {impl_->nsdf.data(), impl_->last_lag + 1};
+    return {impl_->nsdf.data(), impl_->oversampling * impl_->last_lag + 1};
 }
 
 namespace {
@@ -113,20 +132,18 @@ copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t s
         frame[k] -= mean;
 }
 
-// n'(tau) = 2 r'(tau) / m'(tau), with m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2)
-// updated incrementally: each step drops x_tau^2 and x_{W-1-tau}^2. m'(0) = 2 r'(0).
-// The running sum is the one serial part: it steps four lags at a time (a quarter of the
-// chain of dependent subtractions) and is kept apart from the divisions, so that those
-// vectorise.
+// m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2) for tau = 0..last_lag, updated
+// incrementally: each step drops x_tau^2 and x_{W-1-tau}^2; m'(0) = 2 r'(0). The running sum
+// is the one serial part: it steps four lags at a time (a quarter of the chain of dependent
+// subtractions) and is kept apart from the divisions, so that those vectorise.
 __attribute__((target_clones("avx2", "default"))) void
-nsdf_from(const float* acf, const float* frame, std::size_t size, std::size_t last_lag,
-          double* norm, float* nsdf) {
+energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_lag, double* norm) {
     auto energy_at = [&](std::size_t tau) {
         const double head = frame[tau];
         const double tail = frame[size - 1 - tau];
         return head * head + tail * tail;
     };
-    double m = 2.0 * acf[0];
+    double m = 2.0 * r0;
     std::size_t tau = 0;
     for (; tau + 3 <= last_lag; tau += 4) {
         const double e0 = energy_at(tau), e1 = energy_at(tau + 1), e2 = energy_at(tau + 2),
@@ -141,12 +158,17 @@ nsdf_from(const float* acf, const float* frame, std::size_t size, std::size_t la
         norm[tau] = m;
         m -= energy_at(tau);
     }
-    // The divisor is clamped rather than the division branched around (which would keep
-    // the loop scalar); the rare lags without energy are zeroed after.
-    for (tau = 0; tau <= last_lag; ++tau)
-        nsdf[tau] = static_cast<float>(2.0 * acf[tau] / std::max(norm[tau], 1e-300));
-    for (tau = 0; tau <= last_lag; ++tau)
-        nsdf[tau] = norm[tau] > 0.0 ? nsdf[tau] : 0.0f;
+}
+
+// n'(j) = 2 r'(j) / m'(j) for j = 0..last. The divisor is clamped rather than the division
+// branched around (which would keep the loop scalar); the rare lags without energy are
+// zeroed after.
+__attribute__((target_clones("avx2", "default"))) void divide(const float* acf, const double* norm,
+                                                              std::size_t last, float* nsdf) {
+    for (std::size_t j = 0; j <= last; ++j)
+        nsdf[j] = static_cast<float>(2.0 * acf[j] / std::max(norm[j], 1e-300));
+    for (std::size_t j = 0; j <= last; ++j)
+        nsdf[j] = norm[j] > 0.0 ? nsdf[j] : 0.0f;
 }
 
 } // namespace
@@ -156,7 +178,20 @@ void MpmDetector::Impl::remove_mean(std::span<const float> input) {
 }
 
 void MpmDetector::Impl::compute_nsdf() {
-    nsdf_from(acf.data(), frame.data(), frame_size, last_lag, norm.data(), nsdf.data());
+    energy_norms(acf[0], frame.data(), frame_size, last_lag, norm.data());
+    if (oversampling == 1) {
+        divide(acf.data(), norm.data(), last_lag, nsdf.data());
+        return;
+    }
+    // m' between integer lags, linearly: a step drops two squared samples out of a sum over
+    // the whole frame, so the curve is nearly straight over one sample.
+    const double u = static_cast<double>(oversampling);
+    for (std::size_t tau = 0; tau < last_lag; ++tau)
+        for (std::size_t s = 0; s < oversampling; ++s)
+            fine_norm[tau * oversampling + s] =
+                norm[tau] + (norm[tau + 1] - norm[tau]) * (static_cast<double>(s) / u);
+    fine_norm[last_lag * oversampling] = norm[last_lag];
+    divide(acf.data(), fine_norm.data(), oversampling * last_lag, nsdf.data());
 }
 
 // Refines a peak from its three samples a, b, c. The position comes from fitting
@@ -167,7 +202,8 @@ void MpmDetector::Impl::compute_nsdf() {
 PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
     const double a = nsdf[peak - 1], b = nsdf[peak], c = nsdf[peak + 1];
     const double curvature = a - 2.0 * b + c;
-    if (!(curvature < 0.0)) return {static_cast<double>(peak), std::clamp(b, 0.0, 1.0)};
+    const double u = static_cast<double>(oversampling);
+    if (!(curvature < 0.0)) return {static_cast<double>(peak) / u, std::clamp(b, 0.0, 1.0)};
     double shift = 0.5 * (a - c) / curvature;
     const double cos_w = (a + c) / (2.0 * b);
     if (b > 0.0 && cos_w > 0.0 && cos_w < 1.0) {
@@ -177,13 +213,17 @@ PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
     }
     shift = std::clamp(shift, -0.5, 0.5);
     const double value = b - 0.25 * (a - c) * shift;
-    return {static_cast<double>(peak) + shift, std::clamp(value, 0.0, 1.0)};
+    return {(static_cast<double>(peak) + shift) / u, std::clamp(value, 0.0, 1.0)};
 }
 
 // Key maxima: the highest NSDF value between each positive-going zero crossing and the
 // next negative-going one, skipping the lobe around lag 0.
+// On the oversampled grid when there is one.
 void MpmDetector::Impl::pick_key_maxima(PitchEstimate& estimate) const {
     const float* n = nsdf.data();
+    const std::size_t last_lag = oversampling * this->last_lag;
+    const std::size_t min_lag = oversampling * this->min_lag;
+    const std::size_t max_lag = oversampling * this->max_lag;
     std::size_t tau = 1;
     while (tau < last_lag && n[tau] > 0.0f)
         ++tau;

@@ -24,7 +24,7 @@ struct MpmConfig {
 
 // One NSDF key maximum: a candidate period and how periodic the frame is at that period.
 struct PitchCandidate {
-    double period = 0.0;  // samples, parabolically interpolated
+    double period = 0.0;  // samples, interpolated between NSDF points
     double clarity = 0.0; // the NSDF at the peak, in [0, 1]
 };
 
@@ -57,7 +57,11 @@ public:
     // Analyses exactly frame_size() samples. Shorter input is zero-padded at the end.
     PitchEstimate analyze(std::span<const float> frame);
 
-    // The NSDF of the last analysed frame for lags 0..max_lag()+1 (for tests and plots).
+    // NSDF points per sample of lag: 1, or more when the shortest period is under 10
+    // samples (8 kHz and 16 kHz with fmax 2000 Hz: 3 and 2).
+    std::size_t oversampling() const;
+    // The NSDF of the last analysed frame at lags j / oversampling(), j = 0 ..
+    // oversampling() (max_lag() + 1) (for tests and plots).
     std::span<const float> nsdf() const;
 
 private:
