@@ -1,15 +1,19 @@
 // The hand-over between two notes. When one note follows another, the new note's attack is
 // often quieter than the old one's release for tens of milliseconds (bowed strings, voices,
-// organ pipes), so the NSDF still shows the old pitch, or the pair's common sub-harmonic,
-// after the new note began: the path follows the audio, and the new note is heard late.
+// organ pipes, flutes), so the NSDF still shows the old pitch, or the pair's common
+// sub-harmonic, after the new note began: the path follows the audio, and the new note is
+// heard late.
 //
 // A frame belongs to the next note when, within `handover_reach` frames, the path settles
 // on a new pitch (at least kMinStep semitones away, holding `handover_hold` frames), and every
 // frame from `handover_lead` before this one up to there is part of the change: the old
-// pitch fading (clarity falling frame on frame), or neither pitch (a sub-harmonic, or
-// unvoiced but audible). The lead frames are the half window in which a frame already hears
-// a note that has not begun, so the first of them stay with the old note. A pitch between
-// the two (a glide, vibrato), a rest, or an octave (likely a tracking slip) stops it.
+// pitch fading (clarity falling frame on frame), neither pitch (a sub-harmonic, or unvoiced
+// but audible), or a crossfade: a frame far less periodic than both notes, whose pitch lies
+// anywhere (two close periods in one window make one peak between them), at most
+// `crossfade` frames in a row. The lead frames are the half window in which a frame already
+// hears a note that has not begun, so the first of them stay with the old note. A steady
+// pitch between the two (a glide, vibrato), a rest, or an octave (likely a tracking slip)
+// stops it.
 //
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
@@ -26,9 +30,17 @@ namespace pitchscribe::detail {
 namespace {
 
 // In semitones (the slots keep each state's pitch as 12 log2 f for the transition costs).
-constexpr double kMinStep = 0.8;  // smaller moves are vibrato or intonation
-constexpr double kSame = 0.5;     // within this, two pitches are the same note
-constexpr double kMinFade = 0.01; // clarity lost per frame by a fading note
+constexpr double kMinStep = 0.8; // smaller moves are vibrato or intonation
+constexpr double kSame = 0.5;    // within this, two pitches are the same note
+// A fading note loses clarity frame on frame: at least this much, or its aperiodicity
+// (1 - clarity) grows by this factor (a clear flute note fades 0.9998 -> 0.9995 -> 0.9988).
+constexpr double kMinFade = 0.003;
+constexpr double kFadeGrowth = 1.3;
+// A crossfade frame is at least this much less clear than the less clear of the
+// two notes, and is only looked for between notes at least this clear (in noise every frame
+// would qualify).
+constexpr double kCrossfadeDip = 0.05;
+constexpr double kClearNotes = 0.9;
 
 } // namespace
 
@@ -42,12 +54,26 @@ bool PathTracker::in_handover(const Slot& s, std::size_t g, std::optional<double
     if (std::abs(note - new_note) < kSame) return true;
     if (old_note && std::abs(note - *old_note) < kSame) {
         const Slot& before = slot(g - 1);
-        return before.chosen && std::abs(before.semitones[before.chosen] - *old_note) < kSame &&
-               s.clarity[s.chosen] < before.clarity[before.chosen] - kMinFade;
+        if (!before.chosen || std::abs(before.semitones[before.chosen] - *old_note) >= kSame)
+            return false;
+        const double was = before.clarity[before.chosen], is = s.clarity[s.chosen];
+        return is < was - kMinFade || 1.0 - is > kFadeGrowth * (1.0 - was);
     }
     const double low = std::min(old_note.value_or(new_note), new_note);
     const double high = std::max(old_note.value_or(new_note), new_note);
     return note < low - kSame || note > high + kSame; // between them: a glide
+}
+
+// Whether voiced frame s is far less periodic than both the old note (at old_frame) and the
+// new one once it holds (at settled_end): two notes sounding in one window.
+bool PathTracker::in_crossfade(const Slot& s, std::size_t old_frame,
+                               std::size_t settled_end) const {
+    const Slot& old_note = slot(old_frame);
+    const Slot& new_note = slot(settled_end);
+    if (!s.chosen || !old_note.chosen || !new_note.chosen) return false;
+    const double notes =
+        std::min(old_note.clarity[old_note.chosen], new_note.clarity[new_note.chosen]);
+    return notes >= kClearNotes && s.clarity[s.chosen] < notes - kCrossfadeDip;
 }
 
 // The new note's pitch as frame `here` reports it: its own candidate within kSame of the
@@ -94,8 +120,15 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const std::optional<double> old_note =
         before.chosen ? std::optional(before.semitones[before.chosen]) : own;
     if (old_note && std::abs(std::abs(new_note - *old_note) - 12.0) < kSame) return std::nullopt;
-    for (std::size_t g = frame - lead; g < k; ++g)
-        if (!in_handover(slot(g), g, old_note, new_note)) return std::nullopt;
+    std::size_t crossfade_run = 0;
+    for (std::size_t g = frame - lead; g < k; ++g) {
+        if (in_handover(slot(g), g, old_note, new_note)) {
+            crossfade_run = 0;
+        } else if (!in_crossfade(slot(g), frame - lead - 1, k + window_.handover_hold - 1) ||
+                   ++crossfade_run > window_.crossfade) {
+            return std::nullopt;
+        }
+    }
 
     if (here.chosen) { // the frames up to the new note follow this one
         handover_end_ = k;

@@ -26,10 +26,11 @@ PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample
     PathWindow w;
     w.lookahead = frames(0.2);
     w.noise_floor = frames(1.5);
-    w.handover_reach = frames(0.1);
+    w.handover_reach = frames(0.13);
     w.handover_hold = frames(0.08);
-    w.handover_lead =
-        static_cast<std::size_t>(std::floor(0.5 * double(frame_size) / sample_rate / hop));
+    const double half_frame = 0.5 * double(frame_size) / sample_rate / hop;
+    w.handover_lead = static_cast<std::size_t>(std::floor(half_frame));
+    w.crossfade = static_cast<std::size_t>(std::ceil(half_frame));
     w.frame_size = frame_size;
     return w;
 }

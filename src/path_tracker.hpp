@@ -30,12 +30,14 @@ struct PathCosts {
 struct PathWindow {
     std::size_t lookahead = 20;      // frames held back before a frame's choice is final
     std::size_t noise_floor = 150;   // the noise power is the quietest of this many frames
-    std::size_t handover_reach = 10; // a note change is looked for this far ahead ...
+    std::size_t handover_reach = 13; // a note change is looked for this far ahead ...
     std::size_t handover_hold = 8;   // ... and the new pitch must hold this long
     std::size_t handover_lead = 2;   // frames that hear a note before it begins: half a frame
+    std::size_t crossfade = 3;       // frames between two notes' pitches in a change: half a frame
     std::size_t frame_size = 1134;   // detector frame, in samples
 
-    // 0.2 s look-ahead, 1.5 s noise window, a change within 0.1 s holding 80 ms.
+    // 0.2 s look-ahead, 1.5 s noise window, a change within 0.13 s holding 80 ms (the two
+    // fill the look-ahead).
     static PathWindow for_hop(double hop, std::size_t frame_size, double sample_rate);
 };
 
@@ -78,6 +80,7 @@ private:
     bool outdone(const Slot& s, std::size_t i) const;
     bool in_handover(const Slot& s, std::size_t g, std::optional<double> old_note,
                      double new_note) const;
+    bool in_crossfade(const Slot& s, std::size_t old_frame, std::size_t settled_end) const;
     static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;

@@ -1,6 +1,7 @@
 // The Viterbi path over MPM candidates: continuity beats a momentary sub-harmonic, voicing
 // does not flicker, a period clearly outdone by its double loses, the frames of a change
-// between notes go to the new note (not a glide's), and every frame comes out once, in order.
+// between notes go to the new note (a slow fade and a crossfade too, not a glide), and every
+// frame comes out once, in order.
 #include "path_tracker.hpp"
 
 #include <cmath>
@@ -147,6 +148,58 @@ TEST(PathTracker, TheFramesOfAChangeBetweenNotesGoToTheNewNote) {
         EXPECT_NEAR(cents(out[i].frequency, 196.0), 0.0, 1.0) << i;
     for (std::size_t i = 22; i < out.size(); ++i)
         EXPECT_NEAR(cents(out[i].frequency, 235.2), 0.0, 1.0) << i;
+}
+
+// A flute's legato step down, as FluidR3 renders it: the old note's clarity barely moves
+// (0.9998 -> 0.9546 over six frames) while the new note's attack grows under it, then for
+// three frames the two periods share one NSDF peak, at pitches in between and far less
+// periodic than either note; then the new note holds.
+std::vector<PitchEstimate> flute_step(std::initializer_list<std::pair<double, double>> between) {
+    std::vector<PitchEstimate> frames(20, estimate({{1394.0, 0.9998}}));
+    for (double c : {0.9997, 0.9995, 0.9988, 0.9967, 0.9879, 0.9546})
+        frames.push_back(estimate({{1394.0, c}}));
+    for (auto [f, c] : between)
+        frames.push_back(estimate({{f, c}}));
+    for (double c : {0.95, 0.975, 0.985})
+        frames.push_back(estimate({{1176.6, c}}));
+    for (int i = 0; i < 30; ++i)
+        frames.push_back(estimate({{1176.6, 0.99}}));
+    return frames;
+}
+
+TEST(PathTracker, ASlowFadeAndACrossfadeAreHandedOver) {
+    const auto frames = flute_step({{1333.0, 0.889}, {1267.0, 0.873}, {1221.0, 0.916}});
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    // The fade starts at frame 20; its first two frames are the lead-in.
+    for (std::size_t i = 0; i < 22; ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 1394.0), 0.0, 1.0) << i;
+    for (std::size_t i = 22; i < out.size(); ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 1176.6), 0.0, 1.0) << i;
+}
+
+// Frames between two notes stay as they are when there are more of them than a half window
+// makes (a fast glide), or when the notes themselves are not clear (in noise every frame
+// would pass for a crossfade).
+TEST(PathTracker, ACrossfadeIsAFewFramesBetweenClearNotes) {
+    const auto slow = flute_step(
+        {{1333.0, 0.889}, {1300.0, 0.88}, {1267.0, 0.873}, {1245.0, 0.88}, {1221.0, 0.916}});
+    auto out = run(slow, 20);
+    ASSERT_EQ(out.size(), slow.size());
+    for (std::size_t i = 26; i < 31; ++i)
+        EXPECT_NEAR(out[i].frequency, slow[i].frequency, 1e-6) << i;
+
+    std::vector<PitchEstimate> noisy(20, estimate({{1394.0, 0.86}}));
+    for (double c : {0.85, 0.84}) // fading
+        noisy.push_back(estimate({{1394.0, c}}));
+    for (auto [f, c] : {std::pair{1333.0, 0.7}, {1267.0, 0.68}, {1221.0, 0.7}})
+        noisy.push_back(estimate({{f, c}}));
+    for (int i = 0; i < 30; ++i)
+        noisy.push_back(estimate({{1176.6, 0.85}}));
+    out = run(noisy, 20);
+    ASSERT_EQ(out.size(), noisy.size());
+    for (std::size_t i = 0; i < out.size(); ++i)
+        EXPECT_NEAR(out[i].frequency, noisy[i].frequency, 1e-6) << i;
 }
 
 TEST(PathTracker, AGlideIsNotHandedOver) {
