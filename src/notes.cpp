@@ -1,8 +1,9 @@
 // Note segmentation. Each frame is decided with context either side: a note splits where
 // the pitch after the frame holds away from the note's reference while the pitch before it
-// had not moved (a step, not a glide or vibrato), or where the level jumps up after a dip (a
-// re-attack of the same pitch). The reference is the mean pitch of the note's last vibrato
-// period (~170 ms), so it sits at the centre of a vibrato and follows a slow glide.
+// had not moved (a step, not a glide or vibrato), or at a re-attack of the same pitch: the
+// level jumps up after a dip, or falls into a valley, or the clarity drops into a sharp
+// notch. The reference is the mean pitch of the note's last vibrato period (~170 ms), so it
+// sits at the centre of a vibrato and follows a slow glide.
 #include "pitchscribe/notes.hpp"
 
 #include <algorithm>
@@ -17,6 +18,15 @@ namespace {
 constexpr std::size_t kMaxStoredPitches = 4096; // per note; longer notes are subsampled
 constexpr double kReferenceSeconds = 0.17;      // one period of a 6 Hz vibrato
 constexpr double kFragmentSeconds = 0.15;       // an octave-off start of a note, at most
+// A blown or bowed note's level keeps rising after its pitch has taken over: a level jump
+// this soon after a change of pitch is the new note's own attack, not another note.
+constexpr double kLateAttackSeconds = 0.1;
+// A clarity notch (see clarity_notch): this deep below both sides, which are this clear and
+// within this many semitones of each other, over this span either side.
+constexpr double kNotchDepth = 0.05;
+constexpr double kNotchSides = 0.97;
+constexpr double kNotchSamePitch = 0.3;
+constexpr double kNotchSpanSeconds = 0.06;
 
 double median(std::vector<double>& values) {
     if (values.empty()) return 0.0;
@@ -104,11 +114,14 @@ struct NoteSegmenter::Impl {
         if (f.voiced) {
             // A re-attack counts when heard since the note's last voiced frame (a pluck's
             // first frames are often unvoiced) and as loud as the note was, give or take.
-            const bool attack = attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0;
+            const bool late_attack = in_note && !attacked && f.time - onset < kLateAttackSeconds;
+            const bool attack =
+                attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
             const bool may_split = in_note && since_split >= w;
             double boundary = -1.0; // where a change of pitch began, when there is one
             bool restruck = false;  // the same pitch, sung or bowed again: a valley in level
-            if (may_split && !attack && (pitch_step(k, w) || (restruck = valley(k))))
+            if (may_split && !attack &&
+                (pitch_step(k, w) || (restruck = valley(k) || clarity_notch(k))))
                 boundary = transition_start(k);
             if (may_split && (attack || boundary >= 0.0)) end_note(sink, boundary);
             if (!in_note) start_note(k, attack || restruck, boundary);
@@ -157,6 +170,30 @@ struct NoteSegmenter::Impl {
         }
         const double depth = std::min(left, right) - floor, murk = clearest - murkiest;
         return depth >= config.onset_rise_db + 1.0 && murk >= 0.02;
+    }
+
+    // A re-attack without a level valley: a sustained note (reed, bow, voice) begun again
+    // at the same pitch overlaps its own release, out of phase, for a few frames, and the
+    // clarity drops (0.998 -> 0.74 -> 0.99 for FluidR3's tenor sax) between two clear
+    // stretches of one pitch. Vibrato and tremolo move the clarity by under 0.01; a glide
+    // changes the pitch from one side to the other.
+    bool clarity_notch(std::size_t k) {
+        if (!context[k].voiced) return false;
+        const std::size_t span = std::max<std::size_t>(2, std::lround(kNotchSpanSeconds / hop));
+        const double here = context[k].confidence;
+        double left = 0.0, right = 0.0;
+        for (std::size_t i = (k >= span ? k - span : 0); i < std::min(context.size(), k + span + 1);
+             ++i) {
+            if (i == k || !context[i].voiced) continue;
+            const std::size_t distance = i > k ? i - k : k - i;
+            if (2 * distance <= span && context[i].confidence < here) return false; // not its floor
+            (i < k ? left : right) = std::max(i < k ? left : right, context[i].confidence);
+        }
+        const double sides = std::min(left, right);
+        if (!(sides >= kNotchSides && sides - here >= kNotchDepth)) return false;
+        const double before = median_pitch(k >= span ? k - span : 0, k);
+        const double after = median_pitch(k + 1, k + span + 1);
+        return std::abs(before - after) < kNotchSamePitch;
     }
 
     // A change of pitch that holds (not a blip), from a pitch that had not been moving away

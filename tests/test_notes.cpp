@@ -105,6 +105,41 @@ TEST(NoteSegmenter, RepeatedNoteWithALevelDipSplits) {
     EXPECT_NEAR(notes[2].onset, 0.8, 0.021);
 }
 
+// A reed or bow begins the same pitch again without a level dip: for a few frames the old
+// and new waveforms overlap out of phase and the clarity drops into a notch (FluidR3's
+// tenor sax: 0.998 -> 0.74 -> 0.99).
+std::vector<PitchFrame> notched(const std::vector<double>& notch, double cents_after = 0.0) {
+    auto frames = track(
+        1.0, [&](double t) { return t < 0.5 ? 330.0 : 330.0 * std::exp2(cents_after / 1200.0); },
+        steady);
+    for (auto& f : frames)
+        f.confidence = 0.998;
+    for (std::size_t i = 0; i < notch.size(); ++i)
+        frames[48 + i].confidence = notch[i];
+    return frames;
+}
+
+TEST(NoteSegmenter, RepeatedNoteWithAClarityNotchSplits) {
+    const auto notes = segment(notched({0.95, 0.85, 0.74, 0.83, 0.95}));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"E4", "E4"}));
+    EXPECT_NEAR(notes[1].onset, 0.5, 0.03);
+}
+
+TEST(NoteSegmenter, AShallowNotchOrOneAcrossAPitchChangeDoesNotSplit) {
+    // Vibrato and tremolo move the clarity by under 0.01.
+    EXPECT_EQ(segment(notched({0.99, 0.975, 0.97, 0.975, 0.99})).size(), 1u);
+    // A 40-cent bend across the notch: a glide, not a re-attack (nor a step to split at).
+    EXPECT_EQ(segment(notched({0.95, 0.85, 0.74, 0.83, 0.95}, 40.0)).size(), 1u);
+}
+
+TEST(NoteSegmenter, ALateAttackAfterAStepIsTheNewNotesOwn) {
+    // A blown note steps up; its level dips as the old note stops and comes up 80 ms later.
+    auto level = [](double t) { return t >= 0.5 && t < 0.58 ? -31.0 : -20.0; };
+    auto notes = segment(track(
+        1.2, [](double t) { return t < 0.5 ? 440.0 : 493.88; }, level));
+    EXPECT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,

@@ -33,7 +33,8 @@ using NoteSink = std::function<void(const Note&)>;
 
 // Streams frames in, notes out (each note once it has ended, in onset order).
 // A held note with vibrato or a slow glide stays one note; a change of pitch that holds,
-// a level dip followed by a rise (a re-attack) or an unvoiced gap longer than max_gap
+// a re-attack (a level dip followed by a rise, or a sharp clarity notch at one pitch) or
+// an unvoiced gap longer than max_gap
 // ends it. Notes shorter than min_duration are dropped, gaps shorter than max_gap bridged.
 class NoteSegmenter {
 public:
