@@ -1,4 +1,5 @@
 // Note segmentation on synthetic pitch tracks: what stays one note and what splits.
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <numbers>
@@ -138,6 +139,32 @@ TEST(NoteSegmenter, ALateAttackAfterAStepIsTheNewNotesOwn) {
     auto notes = segment(track(
         1.2, [](double t) { return t < 0.5 ? 440.0 : 493.88; }, level));
     EXPECT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
+}
+
+// In noise the clarity wanders by a few hundredths from frame to frame; the boundary of a
+// change of pitch must not go back to whichever frame was clearest by chance.
+TEST(NoteSegmenter, AStepInNoiseIsSplitWhereThePitchChanges) {
+    auto frames = track(
+        1.0, [](double t) { return t < 0.5 ? 440.0 : 493.88; }, steady);
+    for (std::size_t i = 0; i < frames.size(); ++i)
+        frames[i].confidence = 0.85 + 0.02 * std::sin(2.3 * double(i));
+    frames[40].confidence = 0.88; // 100 ms before the step
+    const auto notes = segment(frames);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
+    EXPECT_NEAR(notes[1].onset, 0.5, 0.03);
+}
+
+// A note struck out of silence: each frame's level is the power its 50 ms window holds, so it
+// starts rising 25 ms before the attack; the onset is where the window is half full.
+TEST(NoteSegmenter, AnAttackOnsetIsWhereTheWindowHoldsHalfItsPower) {
+    auto level = [](double t) {
+        const double inside = std::clamp((t + 0.025 - 0.5) / 0.05, 0.0, 1.0);
+        return inside > 0.0 ? -20.0 + 10.0 * std::log10(inside) : -120.0;
+    };
+    const auto notes = segment(track(
+        1.0, [](double t) { return t > 0.485 ? 330.0 : 0.0; }, level));
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_NEAR(notes[0].onset, 0.5, 0.011);
 }
 
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
