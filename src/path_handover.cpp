@@ -76,6 +76,21 @@ bool PathTracker::in_crossfade(const Slot& s, std::size_t old_frame,
     return notes >= kClearNotes && s.clarity[s.chosen] < notes - kCrossfadeDip;
 }
 
+// Whether a frame in [from, to) above `note` is at least as clear as the frames either
+// side (from - 1, and the end of the new note's hold from `to`).
+bool PathTracker::clear_detour_above(std::size_t from, std::size_t to, double note) const {
+    const Slot& before = slot(from - 1);
+    const Slot& after = slot(to + window_.handover_hold - 1);
+    const double ends = std::min(before.chosen ? before.clarity[before.chosen] : 0.0,
+                                 after.chosen ? after.clarity[after.chosen] : 0.0);
+    for (std::size_t g = from; g < to; ++g) {
+        const Slot& s = slot(g);
+        if (s.chosen && s.semitones[s.chosen] > note + kSame && s.clarity[s.chosen] >= ends)
+            return true;
+    }
+    return false;
+}
+
 // The new note's pitch as frame `here` reports it: its own candidate within kSame of the
 // state where the path settled, else that state's pitch.
 PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& settled,
@@ -120,6 +135,12 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const std::optional<double> old_note =
         before.chosen ? std::optional(before.semitones[before.chosen]) : own;
     if (old_note && std::abs(std::abs(new_note - *old_note) - 12.0) < kSame) return std::nullopt;
+    // Back to the pitch it came from: across a sub-harmonic (a tracking slip), or a detour
+    // less periodic than both ends (noise); a clear pitch above is a note of its own (a
+    // violin's 130 ms E6 between two A4s was reported as A4).
+    if (old_note && std::abs(new_note - *old_note) < kMinStep &&
+        clear_detour_above(frame - lead, k, new_note))
+        return std::nullopt;
     std::size_t crossfade_run = 0;
     for (std::size_t g = frame - lead; g < k; ++g) {
         if (in_handover(slot(g), g, old_note, new_note)) {

@@ -202,6 +202,20 @@ TEST(PathTracker, ACrossfadeIsAFewFramesBetweenClearNotes) {
         EXPECT_NEAR(out[i].frequency, noisy[i].frequency, 1e-6) << i;
 }
 
+// A violin plays A4, a short clear E6 (whose period's triple is near A4), then A4 again.
+// The E6 is a note, not a detour between two A4s.
+TEST(PathTracker, AClearNoteBetweenTwoEqualOnesStays) {
+    std::vector<PitchEstimate> frames(20, estimate({{441.9, 0.958}}));
+    for (int i = 0; i < 14; ++i)
+        frames.push_back(estimate({{1330.0, 0.98}, {443.4, 0.969}}));
+    for (int i = 0; i < 30; ++i)
+        frames.push_back(estimate({{438.5, 0.958}}));
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < 34; ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 1330.0), 0.0, 1.0) << i;
+}
+
 TEST(PathTracker, AGlideIsNotHandedOver) {
     std::vector<PitchEstimate> frames(20, estimate({{440.0, 0.95}}));
     for (int i = 1; i <= 20; ++i) // up 200 cents, 10 a frame
