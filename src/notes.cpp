@@ -22,6 +22,10 @@ constexpr double kFragmentSeconds = 0.15;       // an octave-off start of a note
 // this soon after a change of pitch is the new note's own attack, not another note.
 constexpr double kLateAttackSeconds = 0.1;
 constexpr double kClarityWander = 2.0; // see transition_start
+// A glide (see gliding): this clear, and moving less than this per frame, this long either side.
+constexpr double kGlideClarity = 0.95;
+constexpr double kGlideMaxStep = 0.2;
+constexpr double kGlideSpanSeconds = 0.05;
 // A level jump is heard by a frame as soon as its window reaches it, half a window (~25 ms)
 // early; the frame centred on a sudden attack is the one at half its power, so the attack
 // time is the first frame within this many dB of the peak of the next kAttackPeakSeconds.
@@ -220,7 +224,8 @@ struct NoteSegmenter::Impl {
         const bool step = std::abs(after - ref) >= split &&
                           (std::isnan(before) || std::abs(before - ref) < split / 2 ||
                            std::abs(after - before) >= split) &&
-                          std::abs(here - after) < std::abs(here - ref) && holds(k, w, after);
+                          std::abs(here - after) < std::abs(here - ref) && holds(k, w, after) &&
+                          !gliding(k);
         if (step && octave_apart(after, ref) && fading(k, w)) {
             octaves_off = true; // a tracking error: keep the note, and the pitch it began at
             recent.clear();     // follow the track in its new octave from here
@@ -229,6 +234,21 @@ struct NoteSegmenter::Impl {
             return false;
         }
         return step;
+    }
+
+    // A glide (a pitch bend or a slide within one note) moves the pitch a little every
+    // frame; a change of note jumps (the path hands a legato change over in one step, and
+    // two notes overlapping lower the clarity). So: every frame within kGlideSpanSeconds
+    // either side clear and within kGlideMaxStep semitones of the one before.
+    bool gliding(std::size_t k) const {
+        const std::size_t span = std::max<std::size_t>(1, std::lround(kGlideSpanSeconds / hop));
+        if (k < span || k + span >= context.size()) return false;
+        for (std::size_t i = k - span; i <= k + span; ++i) {
+            if (!context[i].voiced || context[i].confidence < kGlideClarity) return false;
+            if (i > k - span && std::abs(midi(context[i]) - midi(context[i - 1])) >= kGlideMaxStep)
+                return false;
+        }
+        return true;
     }
 
     static bool octave_apart(double a, double b) {
