@@ -64,25 +64,21 @@ bool PathTracker::in_handover(const Slot& s, std::size_t g, std::optional<double
     return note < low - kSame || note > high + kSame; // between them: a glide
 }
 
-// Whether voiced frame s is far less periodic than both the old note (at old_frame) and the
-// new one once it holds (at settled_end): two notes sounding in one window.
-bool PathTracker::in_crossfade(const Slot& s, std::size_t old_frame,
-                               std::size_t settled_end) const {
-    const Slot& old_note = slot(old_frame);
-    const Slot& new_note = slot(settled_end);
-    if (!s.chosen || !old_note.chosen || !new_note.chosen) return false;
-    const double notes =
-        std::min(old_note.clarity[old_note.chosen], new_note.clarity[new_note.chosen]);
-    return notes >= kClearNotes && s.clarity[s.chosen] < notes - kCrossfadeDip;
+// The clarity of the path's state at a frame (0 when unvoiced).
+double PathTracker::path_clarity(std::size_t frame) const {
+    const Slot& s = slot(frame);
+    return s.chosen ? s.clarity[s.chosen] : 0.0;
 }
 
-// Whether a frame in [from, to) above `note` is at least as clear as the frames either
-// side (from - 1, and the end of the new note's hold from `to`).
-bool PathTracker::clear_detour_above(std::size_t from, std::size_t to, double note) const {
-    const Slot& before = slot(from - 1);
-    const Slot& after = slot(to + window_.handover_hold - 1);
-    const double ends = std::min(before.chosen ? before.clarity[before.chosen] : 0.0,
-                                 after.chosen ? after.clarity[after.chosen] : 0.0);
+// Whether voiced frame s is far less periodic than both notes of a change (`ends`, the less
+// clear of them): two notes sounding in one window.
+bool PathTracker::in_crossfade(const Slot& s, double ends) {
+    return s.chosen && ends >= kClearNotes && s.clarity[s.chosen] < ends - kCrossfadeDip;
+}
+
+// Whether a frame in [from, to) above `note` is at least as clear as both ends of the change.
+bool PathTracker::clear_detour_above(std::size_t from, std::size_t to, double note,
+                                     double ends) const {
     for (std::size_t g = from; g < to; ++g) {
         const Slot& s = slot(g);
         if (s.chosen && s.semitones[s.chosen] > note + kSame && s.clarity[s.chosen] >= ends)
@@ -138,15 +134,18 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     // Back to the pitch it came from: across a sub-harmonic (a tracking slip), or a detour
     // less periodic than both ends (noise); a clear pitch above is a note of its own (a
     // violin's 130 ms E6 between two A4s was reported as A4).
+    // The less clear of the two ends: the path before the lead-in and the new note at the
+    // end of its hold.
+    const double ends =
+        std::min(path_clarity(frame - lead - 1), path_clarity(k + window_.handover_hold - 1));
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
-        clear_detour_above(frame - lead, k, new_note))
+        clear_detour_above(frame - lead, k, new_note, ends))
         return std::nullopt;
     std::size_t crossfade_run = 0;
     for (std::size_t g = frame - lead; g < k; ++g) {
         if (in_handover(slot(g), g, old_note, new_note)) {
             crossfade_run = 0;
-        } else if (!in_crossfade(slot(g), frame - lead - 1, k + window_.handover_hold - 1) ||
-                   ++crossfade_run > window_.crossfade) {
+        } else if (!in_crossfade(slot(g), ends) || ++crossfade_run > window_.crossfade) {
             return std::nullopt;
         }
     }

@@ -80,8 +80,9 @@ private:
     bool outdone(const Slot& s, std::size_t i) const;
     bool in_handover(const Slot& s, std::size_t g, std::optional<double> old_note,
                      double new_note) const;
-    bool in_crossfade(const Slot& s, std::size_t old_frame, std::size_t settled_end) const;
-    bool clear_detour_above(std::size_t from, std::size_t to, double note) const;
+    double path_clarity(std::size_t frame) const;
+    static bool in_crossfade(const Slot& s, double ends);
+    bool clear_detour_above(std::size_t from, std::size_t to, double note, double ends) const;
     static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
