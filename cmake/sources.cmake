@@ -9,6 +9,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/frame_batch.cpp
   src/mpm.cpp
   src/note_names.cpp
+  src/note_cues.cpp
   src/notes.cpp
   src/path_tracker.cpp
   src/path_handover.cpp

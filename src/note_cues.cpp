@@ -1,0 +1,177 @@
+// What the frames around the one being decided show: where the level jumps (an attack) or
+// sinks into a valley, a clarity notch at one pitch (both re-attacks of the same pitch), a
+// step to a new pitch or a glide, an octave slip, and where a change of pitch began.
+#include "note_segmenter.hpp"
+
+namespace pitchscribe {
+
+using namespace note_detail;
+
+// Remembers the frame where the level starts to jump up after a dip (any frame, voiced
+// or not): the first of a run of frames rising onset_rise_db over the last five (the
+// 50 ms the frame window smears an attack over).
+void NoteSegmenter::Impl::note_attack(std::size_t k) {
+    auto rise = [&](std::size_t i) {
+        double dip = context[i].level_db;
+        for (std::size_t j = (i >= 5 ? i - 5 : 0); j < i; ++j)
+            dip = std::min(dip, context[j].level_db);
+        return context[i].level_db - dip >= config.onset_rise_db;
+    };
+    if (!rise(k) || (k > 0 && rise(k - 1))) {
+        if (attack_time >= 0.0) attack_db = std::max(attack_db, context[k].level_db);
+        return;
+    }
+    attack_db = context[k].level_db;
+    const std::size_t end = std::min(
+        context.size(), k + std::max<std::size_t>(1, std::lround(kAttackPeakSeconds / hop)));
+    double peak = -120.0;
+    for (std::size_t j = k; j < end; ++j)
+        peak = std::max(peak, context[j].level_db);
+    std::size_t at = k;
+    while (context[at].level_db < peak - kAttackPeakDb)
+        ++at;
+    attack_time = context[at].time;
+}
+
+// A soft re-attack: the level falls well below the note on both sides of frame k and
+// the waveform loses clarity there (two notes overlap). Tremolo dips are shallower and
+// keep their clarity.
+bool NoteSegmenter::Impl::valley(std::size_t k) const {
+    const std::size_t r = reach(), near = 5;
+    const double floor = context[k].level_db;
+    double left = floor, right = floor, clearest = 0.0, murkiest = 1.0;
+    for (std::size_t i = (k >= r ? k - r : 0); i < std::min(context.size(), k + r + 1); ++i) {
+        const std::size_t distance = i > k ? i - k : k - i;
+        if (distance <= near && context[i].level_db < floor) return false;
+        (i < k ? left : right) = std::max(i < k ? left : right, context[i].level_db);
+        clearest = std::max(clearest, context[i].confidence);
+        if (distance <= 3) murkiest = std::min(murkiest, context[i].confidence);
+    }
+    const double depth = std::min(left, right) - floor, murk = clearest - murkiest;
+    return depth >= config.onset_rise_db + 1.0 && murk >= 0.02;
+}
+
+// A re-attack without a level valley: a sustained note (reed, bow, voice) begun again
+// at the same pitch overlaps its own release, out of phase, for a few frames, and the
+// clarity drops (0.998 -> 0.74 -> 0.99 for FluidR3's tenor sax) between two clear
+// stretches of one pitch. Vibrato and tremolo move the clarity by under 0.01; a glide
+// changes the pitch from one side to the other.
+bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
+    if (!context[k].voiced) return false;
+    const std::size_t span = std::max<std::size_t>(2, std::lround(kNotchSpanSeconds / hop));
+    const double here = context[k].confidence;
+    double left = 0.0, right = 0.0;
+    for (std::size_t i = (k >= span ? k - span : 0); i < std::min(context.size(), k + span + 1);
+         ++i) {
+        if (i == k || !context[i].voiced) continue;
+        const std::size_t distance = i > k ? i - k : k - i;
+        if (2 * distance <= span && context[i].confidence < here) return false; // not its floor
+        (i < k ? left : right) = std::max(i < k ? left : right, context[i].confidence);
+    }
+    const double sides = std::min(left, right);
+    if (!(sides >= kNotchSides && sides - here >= kNotchDepth)) return false;
+    const double before = median_pitch(k >= span ? k - span : 0, k);
+    const double after = median_pitch(k + 1, k + span + 1);
+    return std::abs(before - after) < kNotchSamePitch;
+}
+
+// A change of pitch that holds (not a blip), from a pitch that had not been moving away
+// (not a glide or a vibrato).
+bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
+    const double split = config.split_cents / 100.0, ref = reference();
+    const double after = median_pitch(k, k + w);
+    const double before = median_pitch(k > w ? k - w : 0, k);
+    const double here = midi(context[k]);
+    const bool step = std::abs(after - ref) >= split &&
+                      (std::isnan(before) || std::abs(before - ref) < split / 2 ||
+                       std::abs(after - before) >= split) &&
+                      std::abs(here - after) < std::abs(here - ref) && holds(k, w, after) &&
+                      !gliding(k);
+    if (step && octave_apart(after, ref) && fading(k, w)) {
+        octaves_off = true; // a tracking error: keep the note, and the pitch it began at
+        recent.clear();     // follow the track in its new octave from here
+        recent_sum = 0.0;
+        initial_reference = after;
+        return false;
+    }
+    return step;
+}
+
+// A glide (a pitch bend or a slide within one note) moves the pitch a little every
+// frame; a change of note jumps (the path hands a legato change over in one step, and
+// two notes overlapping lower the clarity). So: every frame within kGlideSpanSeconds
+// either side clear and within kGlideMaxStep semitones of the one before.
+bool NoteSegmenter::Impl::gliding(std::size_t k) const {
+    const std::size_t span = std::max<std::size_t>(1, std::lround(kGlideSpanSeconds / hop));
+    if (k < span || k + span >= context.size()) return false;
+    for (std::size_t i = k - span; i <= k + span; ++i) {
+        if (!context[i].voiced || context[i].confidence < kGlideClarity) return false;
+        if (i > k - span && std::abs(midi(context[i]) - midi(context[i - 1])) >= kGlideMaxStep)
+            return false;
+    }
+    return true;
+}
+
+bool NoteSegmenter::Impl::octave_apart(double a, double b) {
+    const double d = std::abs(a - b);
+    return std::abs(d - 12.0) < 0.5 || std::abs(d - 24.0) < 0.5;
+}
+
+// A string or struck note dying away cannot jump an octave: when the level only falls
+// across a change of exactly one or two octaves, the tracker has slipped to a harmonic.
+bool NoteSegmenter::Impl::fading(std::size_t k, std::size_t w) const {
+    double before = -120.0, after = -120.0;
+    for (std::size_t i = (k > w ? k - w : 0); i < k; ++i)
+        before = std::max(before, context[i].level_db);
+    for (std::size_t i = k; i < std::min(context.size(), k + w); ++i)
+        after = std::max(after, context[i].level_db);
+    return after <= before + 1.0 && after <= peak_db - 2.0; // and past its attack
+}
+
+// True when all but one of the voiced frames in [k, k + w) are near `pitch`.
+bool NoteSegmenter::Impl::holds(std::size_t k, std::size_t w, double pitch) const {
+    std::size_t near = 0, count = 0;
+    for (std::size_t i = k; i < k + w && i < context.size(); ++i) {
+        if (!context[i].voiced) continue;
+        ++count;
+        near += std::abs(midi(context[i]) - pitch) < config.split_cents / 200.0 ? 1 : 0;
+    }
+    return count > 0 && near + 1 >= std::max<std::size_t>(count, 2);
+}
+
+// The pitch a new note starts at: the median of its frames up to the first abrupt jump.
+double NoteSegmenter::Impl::opening_pitch(std::size_t k) {
+    const double jump = 0.8 * config.split_cents / 100.0;
+    scratch.clear();
+    double previous = midi(context[k]);
+    for (std::size_t i = k; i < context.size() && i < k + reach(); ++i) {
+        if (!context[i].voiced) continue;
+        const double p = midi(context[i]);
+        if (std::abs(p - previous) >= jump && scratch.size() >= window()) break;
+        scratch.push_back(p);
+        previous = p;
+    }
+    return median(scratch);
+}
+
+// The boundary between a note and the next at a change of pitch: the new pitch is heard
+// late (the old one rings on, a bowed or blown attack is slow), but the old note starts
+// to lose its clarity at once. So: just after the last frame, up to 150 ms back, that is
+// as clear as the old note was at its clearest there.
+double NoteSegmenter::Impl::transition_start(std::size_t k) const {
+    const std::size_t back = std::min({k, std::size_t(std::lround(0.15 / hop)), since_split});
+    double clearest = 0.0;
+    for (std::size_t j = k - back; j < k; ++j)
+        if (context[j].voiced) clearest = std::max(clearest, context[j].confidence);
+    // Clarity wanders from frame to frame by about (1 - clarity) in noise (white noise at
+    // 10 dB: 0.85 +- 0.03); with a fixed 0.01 the boundary went back to whichever frame
+    // was clearest by chance, up to 150 ms early.
+    const double tolerance = std::max(0.01, kClarityWander * (1.0 - clearest));
+    std::size_t last = k - 1;
+    while (last > k - back &&
+           !(context[last].voiced && context[last].confidence >= clearest - tolerance))
+        --last;
+    return std::min(context[last].time + hop / 2, context[k].time - hop / 2);
+}
+
+} // namespace pitchscribe

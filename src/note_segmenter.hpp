@@ -1,0 +1,111 @@
+// Internal: the note segmenter's state and its tuning constants, shared by notes.cpp (the
+// state machine that builds notes) and note_cues.cpp (what the frames around the one being
+// decided show: re-attacks, steps, glides, boundaries).
+#pragma once
+
+#include "pitchscribe/notes.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <optional>
+#include <vector>
+
+namespace pitchscribe {
+namespace note_detail {
+
+constexpr std::size_t kMaxStoredPitches = 4096; // per note; longer notes are subsampled
+constexpr double kReferenceSeconds = 0.17;      // one period of a 6 Hz vibrato
+constexpr double kFragmentSeconds = 0.15;       // an octave-off start of a note, at most
+// A blown or bowed note's level keeps rising after its pitch has taken over: a level jump
+// this soon after a change of pitch is the new note's own attack, not another note.
+constexpr double kLateAttackSeconds = 0.1;
+constexpr double kClarityWander = 2.0; // see transition_start
+// A glide (see gliding): this clear, and moving less than this per frame, this long either side.
+constexpr double kGlideClarity = 0.95;
+constexpr double kGlideMaxStep = 0.2;
+constexpr double kGlideSpanSeconds = 0.05;
+// A level jump is heard by a frame as soon as its window reaches it, half a window (~25 ms)
+// early; the frame centred on a sudden attack is the one at half its power, so the attack
+// time is the first frame within this many dB of the peak of the next kAttackPeakSeconds.
+constexpr double kAttackPeakDb = 3.0;
+constexpr double kAttackPeakSeconds = 0.06;
+// A clarity notch (see clarity_notch): this deep below both sides, which are this clear and
+// within this many semitones of each other, over this span either side.
+constexpr double kNotchDepth = 0.05;
+constexpr double kNotchSides = 0.97;
+constexpr double kNotchSamePitch = 0.3;
+constexpr double kNotchSpanSeconds = 0.06;
+
+// The median of `values` (reordered); 0 when empty.
+double median(std::vector<double>& values);
+
+} // namespace note_detail
+
+struct NoteSegmenter::Impl {
+    NoteConfig config;
+    double hop = 0.0;               // seconds between frames, learnt from the first two frames
+    std::deque<PitchFrame> context; // frames [k - reach, k + reach] around the frame k
+    std::size_t behind = 0;         // frames of `context` before the one being decided
+
+    // The note being built.
+    bool in_note = false;
+    double onset = 0.0, last_voiced = 0.0;
+    double initial_reference = 0.0; // MIDI: median of the note's first frames (look-ahead)
+    std::deque<double> recent;      // MIDI pitches of the note's last kReferenceSeconds
+    double recent_sum = 0.0;
+    bool attacked = false;    // this note began with a re-attack, not a change of pitch
+    bool octaves_off = false; // the track slipped an octave as the note faded: pitch frozen
+    double attack_time = -1.0, attack_db = -120.0; // the last level jump not yet used
+    std::vector<double> pitches;
+    std::size_t stride = 1, seen = 0; // keep every stride-th pitch once the store is full
+    double clarity_sum = 0.0, peak_db = -120.0;
+    std::size_t voiced = 0, since_split = 0;
+    std::vector<double> scratch;
+
+    std::optional<Note> held; // the last finished note, kept to absorb a short successor
+
+    explicit Impl(const NoteConfig& c) : config(c) {
+        pitches.reserve(note_detail::kMaxStoredPitches);
+    }
+
+    std::size_t window() const {
+        return hop > 0.0
+                   ? std::max<std::size_t>(2, std::size_t(std::lround(config.min_duration / hop)))
+                   : 2;
+    }
+    std::size_t reach() const {
+        return std::max(window(), std::size_t(std::lround(note_detail::kReferenceSeconds / hop)));
+    }
+    double midi(const PitchFrame& f) const {
+        return midi_from_frequency(f.frequency, config.tuning);
+    }
+    double reference() const {
+        return double(recent.size()) * hop >= note_detail::kReferenceSeconds - 1e-9
+                   ? recent_sum / double(recent.size())
+                   : initial_reference;
+    }
+
+    // The state machine (notes.cpp).
+    double median_pitch(std::size_t from, std::size_t to);
+    void push(const PitchFrame& frame, const NoteSink& sink);
+    void finish(const NoteSink& sink);
+    void decide(const NoteSink& sink);
+    void start_note(std::size_t k, bool attack, double boundary);
+    void add_to_note(const PitchFrame& f);
+    void end_note(const NoteSink& sink, double boundary = -1.0);
+
+    // What the frames around frame k show (note_cues.cpp).
+    void note_attack(std::size_t k);
+    bool valley(std::size_t k) const;
+    bool clarity_notch(std::size_t k);
+    bool pitch_step(std::size_t k, std::size_t w);
+    bool gliding(std::size_t k) const;
+    static bool octave_apart(double a, double b);
+    bool fading(std::size_t k, std::size_t w) const;
+    bool holds(std::size_t k, std::size_t w, double pitch) const;
+    double opening_pitch(std::size_t k);
+    double transition_start(std::size_t k) const;
+};
+
+} // namespace pitchscribe
