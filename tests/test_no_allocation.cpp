@@ -73,6 +73,13 @@ TEST(NoAllocation, TrackerPushAndFinishDoNotAllocate) {
     EXPECT_GT(frames, 150u);
 }
 
+// At 8 kHz the detector samples the NSDF at thirds of a sample (its own buffers and plan).
+TEST(NoAllocation, OversampledDetectorAtEightKilohertzDoesNotAllocate) {
+    const auto [allocated, frames] = tracker_allocations(8000.0, 2.0, {});
+    EXPECT_EQ(allocated, 0);
+    EXPECT_GT(frames, 150u);
+}
+
 TEST(NoAllocation, ThreadedTrackerPushAndFinishDoNotAllocate) {
     TrackConfig config;
     config.threads = 2; // the workers and their batch are set up by create()
