@@ -2,6 +2,7 @@
 // frame to mono float itself (no libswresample) and never buffers more than one frame.
 #include "pitchscribe/audio_decoder.hpp"
 
+#include "riff_chunks.hpp"
 #include "wav_reader.hpp"
 
 extern "C" {
@@ -61,33 +62,27 @@ Error unreadable(const std::string& name, const std::string& reason) {
 // `read_at(offset, dst, n)` fills dst with the n bytes at offset, false past the end.
 // Returns the data chunk's size in bytes, 0 when absent or a streaming placeholder.
 template <typename ReadAt> std::uint64_t wav_declared_data_size(ReadAt read_at) {
-    char riff[12];
-    if (!read_at(0, riff, 12) || std::string(riff, 4) != "RIFF" ||
-        std::string(riff + 8, 4) != "WAVE")
-        return 0;
-    std::uint64_t offset = 12;
-    for (int chunk = 0; chunk < 64; ++chunk) {
-        unsigned char h[8];
-        if (!read_at(offset, reinterpret_cast<char*>(h), 8)) return 0;
-        const std::uint32_t size = h[4] | h[5] << 8 | h[6] << 16 | std::uint32_t(h[7]) << 24;
-        if (std::string(reinterpret_cast<char*>(h), 4) == "data")
-            return size >= 0x7fff0000u ? 0 : size; // pipes write 0xffffffff and the like
-        offset += 8 + std::uint64_t(size) + (size & 1);
-    }
-    return 0;
+    std::uint64_t declared = 0;
+    detail::walk_riff_chunks(read_at, [&](const detail::RiffChunk& c) {
+        if (std::memcmp(c.id, "data", 4) != 0) return true;
+        declared = c.length >= 0x7fff0000u ? 0 : c.length; // pipes write 0xffffffff and the like
+        return false;
+    });
+    return declared;
 }
 
 std::uint64_t wav_declared_data_size(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    return wav_declared_data_size([&](std::uint64_t offset, char* dst, std::size_t n) {
-        return in.seekg(std::streamoff(offset)) && in.read(dst, std::streamsize(n));
+    return wav_declared_data_size([&](std::uint64_t offset, unsigned char* dst, std::size_t n) {
+        return static_cast<bool>(in.seekg(std::streamoff(offset)) &&
+                                 in.read(reinterpret_cast<char*>(dst), std::streamsize(n)));
     });
 }
 
 std::uint64_t wav_declared_data_size(std::span<const unsigned char> bytes) {
-    return wav_declared_data_size([&](std::uint64_t offset, char* dst, std::size_t n) {
+    return wav_declared_data_size([&](std::uint64_t offset, unsigned char* dst, std::size_t n) {
         if (offset > bytes.size() || n > bytes.size() - offset) return false;
-        std::copy_n(bytes.data() + offset, n, reinterpret_cast<unsigned char*>(dst));
+        std::copy_n(bytes.data() + offset, n, dst);
         return true;
     });
 }

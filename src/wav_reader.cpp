@@ -1,5 +1,7 @@
 #include "wav_reader.hpp"
 
+#include "riff_chunks.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -28,9 +30,6 @@ bool read_at(int fd, std::uint64_t offset, void* dst, std::size_t n) {
     return true;
 }
 
-std::uint32_t le32(const unsigned char* b) {
-    return b[0] | b[1] << 8 | b[2] << 16 | std::uint32_t(b[3]) << 24;
-}
 std::uint16_t le16(const unsigned char* b) {
     return static_cast<std::uint16_t>(b[0] | b[1] << 8);
 }
@@ -64,42 +63,38 @@ std::optional<PcmWavReader> PcmWavReader::open(const std::string& path) {
         return std::nullopt;
     };
     struct stat st {};
-    unsigned char riff[12];
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !read_at(fd, 0, riff, 12) ||
-        std::memcmp(riff, "RIFF", 4) != 0 || std::memcmp(riff + 8, "WAVE", 4) != 0)
-        return give_up();
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return give_up();
     const auto size = static_cast<std::uint64_t>(st.st_size);
     // Only an unambiguous file: the RIFF size is the file's, its chunks tile it exactly, with
     // one fmt chunk and then one data chunk (FFmpeg reads a second data chunk's samples, and
     // guesses where sizes disagree; such files stay with FFmpeg).
-    if (le32(riff + 4) + std::uint64_t{8} != size) return give_up();
     int rate = 0, channels = 0, fmt_chunks = 0, data_chunks = 0;
     bool pcm16 = false;
     std::uint64_t data_offset = 0, data_length = 0;
-    std::uint64_t offset = 12;
-    for (int chunk = 0; offset < size; ++chunk) {
-        unsigned char h[8];
-        if (chunk == 64 || offset + 8 > size || !read_at(fd, offset, h, 8)) return give_up();
-        const std::uint64_t length = le32(h + 4);
-        if (std::memcmp(h, "fmt ", 4) == 0) {
+    auto within_file = [&](std::uint64_t offset, unsigned char* dst, std::size_t n) {
+        return offset + n <= size && read_at(fd, offset, dst, n);
+    };
+    const RiffWalk walk = walk_riff_chunks(within_file, [&](const RiffChunk& c) {
+        if (std::memcmp(c.id, "fmt ", 4) == 0) {
             unsigned char f[16];
-            if (++fmt_chunks > 1 || data_chunks > 0 || length < 16 ||
-                !read_at(fd, offset + 8, f, 16))
-                return give_up();
+            if (++fmt_chunks > 1 || data_chunks > 0 || c.length < 16 ||
+                !within_file(c.payload, f, 16))
+                return false;
             channels = le16(f + 2);
             const std::uint32_t r = le32(f + 4);
             rate = r >= 1 && r <= 768000 ? static_cast<int>(r) : 0;
             pcm16 = le16(f) == 1 && le16(f + 14) == 16 && channels >= 1 && channels <= 64 &&
                     le16(f + 12) == 2 * channels;
-        } else if (std::memcmp(h, "data", 4) == 0) {
-            if (++data_chunks > 1 || fmt_chunks == 0) return give_up();
-            data_offset = offset + 8;
-            data_length = length;
+        } else if (std::memcmp(c.id, "data", 4) == 0) {
+            if (++data_chunks > 1 || fmt_chunks == 0) return false;
+            data_offset = c.payload;
+            data_length = c.length;
         }
-        offset += 8 + length + (length & 1);
-    }
+        return true;
+    });
     const std::uint64_t block = 2 * static_cast<std::uint64_t>(channels);
-    if (offset != size || data_chunks != 1 || !pcm16 || rate == 0 || data_length == 0 ||
+    if (!walk.wave || walk.riff_size + std::uint64_t{8} != size || walk.stopped || walk.too_many ||
+        walk.end != size || data_chunks != 1 || !pcm16 || rate == 0 || data_length == 0 ||
         data_length % block != 0 || ::lseek(fd, static_cast<off_t>(data_offset), SEEK_SET) < 0)
         return give_up();
     return PcmWavReader(fd, rate, channels, data_length / block);
