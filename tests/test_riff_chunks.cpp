@@ -99,8 +99,9 @@ TEST(RiffChunks, NotRiffWaveIsNotWalked) {
 }
 
 TEST(RiffChunks, ACutHeaderEndsTheWalkWhereItStarts) {
-    Bytes b = wave({{"fmt ", 16}, {"data", 8}});
-    b.resize(b.size() - 8 - 4); // the data chunk's payload and half its header gone
+    const Bytes whole = wave({{"fmt ", 16}, {"data", 8}});
+    // The data chunk's payload and half its header gone.
+    const Bytes b(whole.begin(), whole.begin() + 40);
     Seen seen;
     const RiffWalk w = walk(b, seen);
     EXPECT_EQ(seen.ids, (std::vector<std::string>{"fmt "}));
