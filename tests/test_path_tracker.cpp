@@ -3,6 +3,7 @@
 // between notes go to the new note (a slow fade and a crossfade too, not a glide), and every
 // frame comes out once, in order.
 #include "path_tracker.hpp"
+#include "test_signals.hpp"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -114,8 +115,13 @@ TEST(PathTracker, FramesComeOutOnceInOrderWhateverTheLookahead) {
     }
 }
 
-double cents(double f, double ref) {
-    return 1200.0 * std::log2(f / ref);
+using test::cents;
+
+// Frames [0, split) report `before`, the rest `after` (within a cent).
+void expect_change_at(const std::vector<PitchFrame>& out, std::size_t split, double before,
+                      double after) {
+    for (std::size_t i = 0; i < out.size(); ++i)
+        EXPECT_NEAR(cents(out[i].frequency, i < split ? before : after), 0.0, 1.0) << i;
 }
 
 // FluidR3's steel-guitar low E: the fundamental is so weak that half the period is almost as
@@ -144,10 +150,7 @@ TEST(PathTracker, TheFramesOfAChangeBetweenNotesGoToTheNewNote) {
     const auto out = run(frames, 20);
     ASSERT_EQ(out.size(), frames.size());
     // The first two fading frames (a half window) still hear mostly the old note.
-    for (std::size_t i = 0; i < 22; ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 196.0), 0.0, 1.0) << i;
-    for (std::size_t i = 22; i < out.size(); ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 235.2), 0.0, 1.0) << i;
+    expect_change_at(out, 22, 196.0, 235.2);
 }
 
 // A flute's legato step down, as FluidR3 renders it: the old note's clarity barely moves
@@ -172,10 +175,7 @@ TEST(PathTracker, ASlowFadeAndACrossfadeAreHandedOver) {
     const auto out = run(frames, 20);
     ASSERT_EQ(out.size(), frames.size());
     // The fade starts at frame 20; its first two frames are the lead-in.
-    for (std::size_t i = 0; i < 22; ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 1394.0), 0.0, 1.0) << i;
-    for (std::size_t i = 22; i < out.size(); ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 1176.6), 0.0, 1.0) << i;
+    expect_change_at(out, 22, 1394.0, 1176.6);
 }
 
 // Frames between two notes stay as they are when there are more of them than a half window
