@@ -104,10 +104,12 @@ bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
 bool NoteSegmenter::Impl::gliding(std::size_t k) const {
     const std::size_t span = std::max<std::size_t>(1, std::lround(kGlideSpanSeconds / hop));
     if (k < span || k + span >= context.size()) return false;
+    double previous = 0.0;
     for (std::size_t i = k - span; i <= k + span; ++i) {
         if (!context[i].voiced || context[i].confidence < kGlideClarity) return false;
-        if (i > k - span && std::abs(midi(context[i]) - midi(context[i - 1])) >= kGlideMaxStep)
-            return false;
+        const double pitch = midi(context[i]);
+        if (i > k - span && std::abs(pitch - previous) >= kGlideMaxStep) return false;
+        previous = pitch;
     }
     return true;
 }

@@ -97,19 +97,15 @@ PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& set
     return {settled.frequency[state], settled.clarity[state]};
 }
 
-std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
-    const Slot& here = slot(frame);
-    if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
-
-    // The new note: the first pitch, within reach, that the path holds.
-    const std::optional<double> own =
-        here.chosen ? std::optional(here.semitones[here.chosen]) : std::nullopt;
+// The new note after `frame`: the first frame within reach whose pitch is at least kMinStep
+// from `own` (the frame's pitch, if voiced) and that the path holds (within kSame) for
+// handover_hold frames, all among the frames pushed so far.
+std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
+                                                      std::optional<double> own) const {
     if (pushed_ < window_.handover_hold) return std::nullopt;
-    // The new note must hold within the frames pushed so far.
     const std::size_t reach =
         std::min(frame + window_.handover_reach, pushed_ - window_.handover_hold);
-    std::size_t k = frame + 1;
-    for (; k <= reach; ++k) {
+    for (std::size_t k = frame + 1; k <= reach; ++k) {
         const Slot& at = slot(k);
         if (!at.chosen || (own && std::abs(at.semitones[at.chosen] - *own) < kMinStep)) continue;
         const double note = at.semitones[at.chosen];
@@ -118,9 +114,20 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
             const Slot& next = slot(h);
             holds = next.chosen && std::abs(next.semitones[next.chosen] - note) < kSame;
         }
-        if (holds) break;
+        if (holds) return k;
     }
-    if (k > reach) return std::nullopt;
+    return std::nullopt;
+}
+
+std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
+    const Slot& here = slot(frame);
+    if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
+
+    const std::optional<double> own =
+        here.chosen ? std::optional(here.semitones[here.chosen]) : std::nullopt;
+    const std::optional<std::size_t> found = settled_frame(frame, own);
+    if (!found) return std::nullopt;
+    const std::size_t k = *found;
     const Slot& settled = slot(k);
     const double new_note = settled.semitones[settled.chosen];
 
@@ -131,13 +138,13 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const std::optional<double> old_note =
         before.chosen ? std::optional(before.semitones[before.chosen]) : own;
     if (old_note && std::abs(std::abs(new_note - *old_note) - 12.0) < kSame) return std::nullopt;
-    // Back to the pitch it came from: across a sub-harmonic (a tracking slip), or a detour
-    // less periodic than both ends (noise); a clear pitch above is a note of its own (a
-    // violin's 130 ms E6 between two A4s was reported as A4).
     // The less clear of the two ends: the path before the lead-in and the new note at the
     // end of its hold.
     const double ends =
         std::min(path_clarity(frame - lead - 1), path_clarity(k + window_.handover_hold - 1));
+    // Back to the pitch it came from: across a sub-harmonic (a tracking slip), or a detour
+    // less periodic than both ends (noise); a clear pitch above is a note of its own (a
+    // violin's 130 ms E6 between two A4s was reported as A4).
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
         clear_detour_above(frame - lead, k, new_note, ends))
         return std::nullopt;

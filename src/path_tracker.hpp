@@ -88,6 +88,7 @@ private:
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
     std::size_t best_final_state() const;
     void trace_back();
+    std::optional<std::size_t> settled_frame(std::size_t frame, std::optional<double> own) const;
     std::optional<Handover> handover(std::size_t frame);
     void emit(std::size_t frame, const FrameSink& sink);
 
