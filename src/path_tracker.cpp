@@ -40,29 +40,17 @@ PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample
 PathTracker::PathTracker(double sample_rate, const PathWindow& window, double voicing_threshold,
                          const PathCosts& costs)
     : sample_rate_(sample_rate), window_(window), voicing_threshold_(voicing_threshold),
-      minima_(std::max<std::size_t>(window.noise_floor, 1)), costs_(costs),
+      noise_(window.noise_floor), costs_(costs),
       ring_(window.lookahead + window.handover_lead + 2) {
-    window_.noise_floor = minima_.size();
     window_.handover_hold = std::max<std::size_t>(window_.handover_hold, 1);
 }
 
 // The threshold for a frame of this power: the configured one where the noise floor is far
 // below (clean audio is unchanged), lower where noise takes a share of the power that a
-// pitch cannot make periodic, never below min_voicing_threshold.
-// The floor is a sliding-window minimum: a ring used as a deque of (frame, power) with
-// rising powers, so each frame costs O(1) however long the window.
+// pitch cannot make periodic, never below min_voicing_threshold. The floor is the quietest
+// frame of the noise window (minimum statistics).
 double PathTracker::voicing_threshold(double power) {
-    auto at = [&](std::size_t k) -> std::pair<std::size_t, double>& {
-        return minima_[(minima_head_ + k) % minima_.size()];
-    };
-    while (minima_count_ > 0 && at(minima_count_ - 1).second >= power)
-        --minima_count_;
-    if (minima_count_ > 0 && at(0).first + window_.noise_floor <= pushed_) { // left the window
-        minima_head_ = (minima_head_ + 1) % minima_.size();
-        --minima_count_;
-    }
-    at(minima_count_++) = {pushed_, power};
-    const double noise = at(0).second;
+    const double noise = noise_.push(power);
     const double pitched_share = power > 0.0 ? 1.0 - noise / power : 1.0;
     return std::max(costs_.min_voicing_threshold, voicing_threshold_ * pitched_share);
 }

@@ -6,6 +6,7 @@
 
 #include "pitchscribe/mpm.hpp"
 #include "pitchscribe/pitch_track.hpp"
+#include "sliding_extreme.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -97,8 +98,7 @@ private:
     double sample_rate_;
     PathWindow window_;
     double voicing_threshold_;
-    std::vector<std::pair<std::size_t, double>> minima_; // (frame, power), see voicing_threshold
-    std::size_t minima_head_ = 0, minima_count_ = 0;
+    SlidingMinimum noise_; // frame powers, see voicing_threshold
     PathCosts costs_;
     std::size_t handover_end_ = 0;     // frames before this belong to the hand-over under way,
     unsigned char handover_state_ = 0; // to this state of frame handover_end_
