@@ -21,7 +21,6 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
         if (attack_time >= 0.0) attack_db = std::max(attack_db, context[k].level_db);
         return;
     }
-    attack_db = context[k].level_db;
     const std::size_t end = std::min(
         context.size(), k + std::max<std::size_t>(1, std::lround(kAttackPeakSeconds / hop)));
     double peak = -120.0;
@@ -31,6 +30,7 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
     while (context[at].level_db < peak - kAttackPeakDb)
         ++at;
     attack_time = context[at].time;
+    attack_db = peak; // not frame k's level: a bowed attack out of a release starts 25 dB down
 }
 
 // A soft re-attack: the level falls well below the note on both sides of frame k and

@@ -56,7 +56,7 @@ struct NoteSegmenter::Impl {
     double recent_sum = 0.0;
     bool attacked = false;    // this note began with a re-attack, not a change of pitch
     bool octaves_off = false; // the track slipped an octave as the note faded: pitch frozen
-    double attack_time = -1.0, attack_db = -120.0; // the last level jump not yet used
+    double attack_time = -1.0, attack_db = -120.0; // the last level jump not yet used, its peak
     std::vector<double> pitches;
     std::size_t stride = 1, seen = 0; // keep every stride-th pitch once the store is full
     double clarity_sum = 0.0, peak_db = -120.0;

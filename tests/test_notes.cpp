@@ -192,6 +192,28 @@ TEST(NoteSegmenter, AnAttackOnsetIsWhereTheWindowHoldsHalfItsPower) {
     EXPECT_NEAR(notes[0].onset, 0.5, 0.011);
 }
 
+// A note released into a gap shorter than max_gap, then a new pitch bowed out of it (FluidR3's
+// cello: C4, 40 ms unvoiced, D4 voiced from its first rising frame, 25 dB under the C4): the
+// D4 begins at its attack, not where the C4 fell silent 60 ms earlier. The attack is judged
+// by its peak, not by the level of its first frame.
+TEST(NoteSegmenter, ANoteAfterAShortReleaseStartsAtItsAttack) {
+    auto level = [](double t) {
+        if (t < 0.705) return t < 0.5 ? -25.0 : -25.0 - 175.0 * (t - 0.5); // -60 dB at 0.7 s
+        if (t < 0.725) return -64.0;
+        return -28.0 - 24.0 * std::exp(-(t - 0.73) / 0.03); // -52, -45, -40, -37, ...
+    };
+    const auto notes = segment(track(
+        1.4,
+        [](double t) {
+            if (t < 0.705) return 261.63;
+            return t < 0.725 ? 0.0 : 293.66;
+        },
+        level));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"C4", "D4"}));
+    EXPECT_GT(notes[1].onset, 0.73);
+    EXPECT_LT(notes[1].onset, 0.78);
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
