@@ -7,17 +7,19 @@ namespace pitchscribe {
 
 using namespace note_detail;
 
+// True when frame i's level has risen onset_rise_db over the last five frames (the 50 ms
+// the frame window smears an attack over).
+bool NoteSegmenter::Impl::rising(std::size_t i) const {
+    double dip = context[i].level_db;
+    for (std::size_t j = (i >= 5 ? i - 5 : 0); j < i; ++j)
+        dip = std::min(dip, context[j].level_db);
+    return context[i].level_db - dip >= config.onset_rise_db;
+}
+
 // Remembers the frame where the level starts to jump up after a dip (any frame, voiced
-// or not): the first of a run of frames rising onset_rise_db over the last five (the
-// 50 ms the frame window smears an attack over).
+// or not): the first of a run of rising frames.
 void NoteSegmenter::Impl::note_attack(std::size_t k) {
-    auto rise = [&](std::size_t i) {
-        double dip = context[i].level_db;
-        for (std::size_t j = (i >= 5 ? i - 5 : 0); j < i; ++j)
-            dip = std::min(dip, context[j].level_db);
-        return context[i].level_db - dip >= config.onset_rise_db;
-    };
-    if (!rise(k) || (k > 0 && rise(k - 1))) {
+    if (!rising(k) || (k > 0 && rising(k - 1))) {
         if (attack_time >= 0.0) attack_db = std::max(attack_db, context[k].level_db);
         return;
     }
@@ -31,6 +33,22 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
         ++at;
     attack_time = context[at].time;
     attack_db = peak; // not frame k's level: a bowed attack out of a release starts 25 dB down
+}
+
+// Where the note after a level valley at frame k begins, when an attack climbs out of it
+// within the look-ahead: the first frame kValleyRiseDb above the valley's floor. (A note
+// released, then the next one struck: the old note's fading clarity, which places the
+// boundary of a legato change, says nothing about when the new note came; nor, for a slow
+// attack out of a non-silent floor, does the time the level reaches its peak.) Else -1.
+double NoteSegmenter::Impl::attack_after(std::size_t k) const {
+    for (std::size_t i = k + 1; i < context.size(); ++i) {
+        if (!rising(i)) continue;
+        std::size_t j = k + 1;
+        while (j < i && context[j].level_db < context[k].level_db + kValleyRiseDb)
+            ++j;
+        return context[j].time - hop / 2;
+    }
+    return -1.0;
 }
 
 // A soft re-attack: the level falls well below the note on both sides of frame k and

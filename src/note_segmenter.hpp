@@ -30,6 +30,8 @@ constexpr double kGlideSpanSeconds = 0.05;
 // time is the first frame within this many dB of the peak of the next kAttackPeakSeconds.
 constexpr double kAttackPeakDb = 3.0;
 constexpr double kAttackPeakSeconds = 0.06;
+// The note after a level valley begins where the level has risen this far off its floor.
+constexpr double kValleyRiseDb = 3.0;
 // A clarity notch (see clarity_notch): this deep below both sides, which are this clear and
 // within this many semitones of each other, over this span either side.
 constexpr double kNotchDepth = 0.05;
@@ -96,7 +98,9 @@ struct NoteSegmenter::Impl {
     void end_note(const NoteSink& sink, double boundary = -1.0);
 
     // What the frames around frame k show (note_cues.cpp).
+    bool rising(std::size_t i) const;
     void note_attack(std::size_t k);
+    double attack_after(std::size_t k) const;
     bool valley(std::size_t k) const;
     bool clarity_notch(std::size_t k);
     bool pitch_step(std::size_t k, std::size_t w);

@@ -214,6 +214,24 @@ TEST(NoteSegmenter, ANoteAfterAShortReleaseStartsAtItsAttack) {
     EXPECT_LT(notes[1].onset, 0.78);
 }
 
+// A note released (still voiced, losing clarity as it fades) and the next one attacked out of
+// the valley, slowly (FluidR3's tenor sax: C4 to D4): the D4 begins where the level climbs out
+// of the valley, not where the C4 began to fade 150 ms earlier.
+TEST(NoteSegmenter, ANoteAfterAValleyStartsWhereTheLevelClimbsOutOfIt) {
+    auto level = [](double t) {
+        if (t < 0.6) return -20.0;
+        if (t < 0.755) return -20.0 - 200.0 * (t - 0.6); // -50 dB at 0.75 s
+        return -21.0 - 30.0 * std::exp(-(t - 0.75) / 0.04);
+    };
+    auto frames = track(
+        1.4, [](double t) { return t < 0.765 ? 261.63 : 293.66; }, level);
+    for (PitchFrame& f : frames) // clear until the release, murky in the valley, clear again
+        f.confidence = 0.999 - 0.2 * std::clamp(1.0 - std::abs(f.time - 0.75) / 0.15, 0.0, 1.0);
+    const auto notes = segment(frames);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"C4", "D4"}));
+    EXPECT_NEAR(notes[1].onset, 0.76, 0.015); // at 0.605 before (where the C4 began to fade)
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
