@@ -3,6 +3,7 @@
 set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/analyze_file.cpp
   src/audio_decoder.cpp
+  src/audio_decoder_open.cpp
   src/batch_pool.cpp
   src/decimator.cpp
   src/fft_autocorrelation.cpp
@@ -15,6 +16,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/path_tracker.cpp
   src/path_handover.cpp
   src/pitch_track.cpp
+  src/wav_declared_size.cpp
   src/wav_reader.cpp
 )
 list(TRANSFORM PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE

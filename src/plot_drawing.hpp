@@ -1,4 +1,5 @@
-// Internal: the cairo drawing helpers and the palette of the piano roll (src/piano_roll.cpp).
+// Internal: the cairo drawing helpers and the palette of the piano roll (src/piano_roll.cpp,
+// src/plot_axes.cpp, src/plot_transcription.cpp).
 #pragma once
 
 #include "pitchscribe/notes.hpp"
