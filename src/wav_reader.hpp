@@ -17,7 +17,7 @@
 namespace pitchscribe::detail {
 
 // Mixes interleaved 16-bit frames to mono floats in [-1, 1], with the same arithmetic as the
-// FFmpeg path's mix (audio_decoder.cpp), so both give the same bits.
+// FFmpeg path's mix (frame_mix.cpp), so both give the same bits.
 void mix_s16(const std::int16_t* interleaved, int channels, std::size_t frames, float* out);
 
 class PcmWavReader {

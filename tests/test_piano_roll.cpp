@@ -75,7 +75,7 @@ Image decode_png(const Bytes& png) {
     return image;
 }
 
-// The bar colour of a note of confidence 1 (kNoteFill in src/piano_roll.cpp).
+// The bar colour of a note of confidence 1 (kNoteFill in src/plot_drawing.hpp).
 bool is_bar_colour(std::uint32_t p) {
     const int r = static_cast<int>(p >> 16), g = static_cast<int>((p >> 8) & 0xFF),
               b = static_cast<int>(p & 0xFF);
