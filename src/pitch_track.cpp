@@ -25,6 +25,8 @@ Status validate(const TrackConfig& c) {
     if (!(c.voicing_threshold >= 0.0 && c.voicing_threshold <= 1.0))
         return invalid("voicing threshold must be within 0..1");
     if (!(c.silence_db <= 0.0)) return invalid("silence gate must be <= 0 dBFS");
+    if (!(c.silence_below_loudest_db >= 0.0))
+        return invalid("the relative silence gate must be >= 0 dB");
     if (c.threads < 1) return invalid("--threads must be >= 1");
     if (c.threads > 256) return invalid("--threads must be at most 256");
     return Ok{};
@@ -62,6 +64,9 @@ std::size_t batch_frames(double hop_input, std::size_t slots) {
     return static_cast<std::size_t>(std::clamp(std::floor(budget / hop_input), 1.0, 256.0));
 }
 
+// The relative gate never goes below -100 dBFS, about the level of 16-bit dither.
+constexpr double kGateFloorRms = 1e-5;
+
 } // namespace
 
 // The input is cut into batches of consecutive frames, each with a copy of the input samples
@@ -72,6 +77,8 @@ struct PitchTracker::Impl {
     TrackConfig config;
     double sample_rate;
     double silence_rms;
+    double relative_gate;     // the gate's ratio to loudest_rms; 0: a fixed gate
+    double loudest_rms = 0.0; // of the frames so far
     std::unique_ptr<const detail::Decimator> decimator; // shared by the analyzers
     detail::FrameGeometry geometry;
     std::size_t batch_size;
@@ -87,6 +94,9 @@ struct PitchTracker::Impl {
          const detail::FrameGeometry& g, std::size_t frames,
          std::vector<detail::BatchAnalyzer> analyzers)
         : config(c), sample_rate(rate), silence_rms(std::pow(10.0, c.silence_db / 20.0)),
+          relative_gate(c.silence_below_loudest_db > 0.0
+                            ? std::pow(10.0, -c.silence_below_loudest_db / 20.0)
+                            : 0.0),
           decimator(std::move(d)), geometry(g), batch_size(frames),
           pool(std::move(analyzers), slot_count(c.threads), g.max_batch_input(frames), frames),
           path(g.analysis_rate, detail::PathWindow::for_hop(c.hop, g.frame_size, g.analysis_rate),
@@ -158,7 +168,12 @@ void PitchTracker::Impl::collect(bool all, const FrameSink& sink) {
     while (detail::FrameBatch* batch = pool.oldest_result(all || !pool.filling_free())) {
         for (std::size_t k = 0; k < batch->count; ++k) {
             const PitchEstimate& estimate = batch->estimates[k];
-            const bool audible = estimate.rms >= silence_rms;
+            loudest_rms = std::max(loudest_rms, estimate.rms);
+            const double gate =
+                relative_gate > 0.0
+                    ? std::max(kGateFloorRms, std::min(silence_rms, loudest_rms * relative_gate))
+                    : silence_rms;
+            const bool audible = estimate.rms >= gate;
             path.push(static_cast<double>(batch->first + k) * config.hop, estimate, audible, sink);
         }
         pool.release();

@@ -60,10 +60,19 @@ TEST_P(Unpitched, WhiteNoiseGivesNoVoicedFrames) {
     }
 }
 
+// The gate is -60 dBFS, or 30 dB under the loudest frame so far where that is lower, but
+// never below -100 dBFS: a -83 dBFS tone after a -23 dBFS note is silence, and so is a
+// -103 dBFS tone alone.
 TEST_P(Unpitched, VeryQuietToneIsBelowTheSilenceGate) {
     const double rate = GetParam();
-    const auto frames = track(sine(440.0, rate, 0.5, 1e-4), rate); // -83 dBFS RMS
-    EXPECT_EQ(voiced_count(frames), 0u);
+    auto signal = sine(220.0, rate, 0.5, 0.1);       // -23 dBFS RMS
+    const auto quiet = sine(440.0, rate, 1.0, 1e-4); // -83 dBFS RMS
+    signal.insert(signal.end(), quiet.begin(), quiet.end());
+    std::size_t voiced_after = 0;
+    for (const auto& f : track(signal, rate))
+        voiced_after += f.voiced && f.time > 0.6 ? 1 : 0;
+    EXPECT_EQ(voiced_after, 0u);
+    EXPECT_EQ(voiced_count(track(sine(440.0, rate, 0.5, 1e-5), rate)), 0u); // -103 dBFS
 }
 
 INSTANTIATE_TEST_SUITE_P(Rates, Unpitched, ::testing::Values(8000.0, 22050.0, 44100.0, 96000.0));

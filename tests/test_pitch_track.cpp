@@ -95,6 +95,34 @@ TEST(PitchTrack, ATenthOfASecondNoteIsFound) {
     }
 }
 
+// A quiet recording: two notes at -55 and -65 dBFS RMS (peaks at -52 dBFS), under the fixed
+// -60 dBFS gate. The gate follows the loudest frame so far down (30 dB under it), so both are
+// tracked; with the relative gate off, the quieter note is silence.
+TEST(PitchTrack, AQuietRecordingKeepsItsNotes) {
+    const double rate = 44100.0;
+    auto signal = sine(220.0, rate, 0.5, std::sqrt(2.0) * std::pow(10.0, -55.0 / 20.0));
+    const auto second = sine(330.0, rate, 0.5, std::sqrt(2.0) * std::pow(10.0, -65.0 / 20.0));
+    signal.insert(signal.end(), second.begin(), second.end());
+    auto voiced_share = [](const std::vector<PitchFrame>& frames, double from, double to,
+                           double hz) {
+        std::size_t n = 0, near = 0;
+        for (const auto& f : frames) {
+            if (f.time < from || f.time > to) continue;
+            ++n;
+            near += f.voiced && std::abs(cents(f.frequency, hz)) < 10.0 ? 1 : 0;
+        }
+        return double(near) / double(n);
+    };
+    const auto frames = track(signal, rate);
+    EXPECT_GT(voiced_share(frames, 0.1, 0.4, 220.0), 0.95);
+    EXPECT_GT(voiced_share(frames, 0.6, 0.9, 330.0), 0.95);
+    TrackConfig fixed;
+    fixed.silence_below_loudest_db = 0.0;
+    const auto gated = track(signal, rate, fixed);
+    EXPECT_GT(voiced_share(gated, 0.1, 0.4, 220.0), 0.95);
+    EXPECT_EQ(voiced_share(gated, 0.6, 0.9, 330.0), 0.0);
+}
+
 TEST(PitchTrack, HopLongerThanAFrameSkipsAhead) {
     TrackConfig config;
     config.hop = 0.25;
@@ -126,6 +154,9 @@ TEST(PitchTrack, OutOfRangeSettingsNameTheOption) {
     config.fmin = 500.0;
     config.fmax = 400.0;
     EXPECT_EQ(validate(config).error().message, "--fmin must be less than --fmax");
+    config = {};
+    config.silence_below_loudest_db = -1.0;
+    EXPECT_EQ(validate(config).error().message, "the relative silence gate must be >= 0 dB");
 }
 
 TEST(PitchTrack, AnalysisRateFollowsFmax) {

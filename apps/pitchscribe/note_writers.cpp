@@ -93,6 +93,7 @@ void append_settings(std::string& out, const TranscriptionInfo& info) {
         {"fmax", info.track.fmax},
         {"voicing_threshold", info.track.voicing_threshold},
         {"silence_db", info.track.silence_db},
+        {"silence_below_loudest_db", info.track.silence_below_loudest_db},
         {"a4", info.notes.tuning.a4},
         {"min_duration", info.notes.min_duration},
         {"max_gap", info.notes.max_gap},

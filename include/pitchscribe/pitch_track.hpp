@@ -24,7 +24,12 @@ struct TrackConfig {
     double fmin = 40.0;             // Hz
     double fmax = 2000.0;           // Hz
     double voicing_threshold = 0.7; // minimum clarity of a voiced frame (in quiet; lower in noise)
-    double silence_db = -60.0;      // frames quieter than this (RMS, dBFS) are unvoiced
+    // Frames quieter than the gate (RMS) are unvoiced. The gate is silence_db, or
+    // silence_below_loudest_db under the loudest frame so far where that is lower (never
+    // below -100 dBFS), so that a quiet recording (peaks at -45 dBFS) keeps its notes; 0 gives
+    // a fixed gate.
+    double silence_db = -60.0;              // dBFS
+    double silence_below_loudest_db = 30.0; // dB
     // Analyse at rate / D, D = floor(rate / (10 fmax)) (at most 16), after an anti-aliasing
     // low-pass (src/decimator.hpp): 44.1 kHz with fmax 2000 Hz is analysed at 22050 Hz.
     bool decimate = true;
