@@ -38,6 +38,5 @@ private:
 };
 
 using SlidingMinimum = SlidingExtreme<std::less<>>;
-using SlidingMaximum = SlidingExtreme<std::greater<>>;
 
 } // namespace pitchscribe::detail
