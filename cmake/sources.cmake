@@ -9,6 +9,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/fft_autocorrelation.cpp
   src/frame_batch.cpp
   src/frame_mix.cpp
+  src/hum_canceller.cpp
   src/mpm.cpp
   src/note_names.cpp
   src/note_cues.cpp

@@ -2,6 +2,7 @@
 
 #include "batch_pool.hpp"
 #include "decimator.hpp"
+#include "hum_canceller.hpp"
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +82,8 @@ struct PitchTracker::Impl {
     double relative_gate;     // the gate's ratio to loudest_rms; 0: a fixed gate
     double loudest_rms = 0.0; // of the frames so far
     std::unique_ptr<const detail::Decimator> decimator; // shared by the analyzers
+    std::optional<detail::HumCanceller> hum;            // runs on the input, in order
+    std::array<float, 4096> skipped{};                  // input no frame reads, for hum
     detail::FrameGeometry geometry;
     std::size_t batch_size;
     detail::BatchPool pool;
@@ -101,6 +105,7 @@ struct PitchTracker::Impl {
           pool(std::move(analyzers), slot_count(c.threads), g.max_batch_input(frames), frames),
           path(g.analysis_rate, detail::PathWindow::for_hop(c.hop, g.frame_size, g.analysis_rate),
                c.voicing_threshold) {
+        if (c.remove_hum) hum.emplace(rate);
         start_batch(0);
         // The zeros before the first sample, so that frame 0 is centred on t = 0.
         detail::FrameBatch& first = pool.filling();
@@ -117,25 +122,34 @@ struct PitchTracker::Impl {
         batch_end = geometry.input_end(first + batch_size - 1);
     }
 
-    void feed(const float* samples, std::size_t count, const FrameSink& sink);
+    // `padding`: zeros after the end of the input, which hum removal must not touch.
+    void feed(const float* samples, std::size_t count, const FrameSink& sink, bool padding = false);
     void complete_batch(const FrameSink& sink);
     void collect(bool all, const FrameSink& sink);
 };
 
 // Copies samples into the filling batch, skipping those that no frame reads (when the hop
 // is longer than a frame), and hands each batch over once it has all its samples.
-void PitchTracker::Impl::feed(const float* samples, std::size_t count, const FrameSink& sink) {
+void PitchTracker::Impl::feed(const float* samples, std::size_t count, const FrameSink& sink,
+                              bool padding) {
+    const bool filter = hum && !padding;
     while (count > 0) {
         detail::FrameBatch& batch = pool.filling();
         std::size_t n = 0;
         if (position < batch.input_begin) {
             n = static_cast<std::size_t>(std::min<std::int64_t>(static_cast<std::int64_t>(count),
                                                                 batch.input_begin - position));
+            if (filter) { // the hum measurement still hears these samples
+                n = std::min(n, skipped.size());
+                std::memcpy(skipped.data(), samples, n * sizeof(float));
+                hum->process(skipped.data(), n);
+            }
         } else {
             n = static_cast<std::size_t>(
                 std::min<std::int64_t>(static_cast<std::int64_t>(count), batch_end - position));
-            std::memcpy(batch.input.data() + (position - batch.input_begin), samples,
-                        n * sizeof(float));
+            float* to = batch.input.data() + (position - batch.input_begin);
+            std::memcpy(to, samples, n * sizeof(float));
+            if (filter) hum->process(to, n);
         }
         samples += n;
         count -= n;
@@ -265,7 +279,7 @@ void PitchTracker::finish(const FrameSink& sink) {
         if (batch.first >= frames) break;
         if (batch.first + batch.count < frames) {
             const auto missing = static_cast<std::size_t>(t.batch_end - t.position);
-            t.feed(zeros.data(), std::min(missing, zeros.size()), sink);
+            t.feed(zeros.data(), std::min(missing, zeros.size()), sink, true);
             continue;
         }
         batch.count = frames - batch.first;

@@ -60,10 +60,14 @@ Expected<ParseOutcome> parse_command_line(int argc, char** argv) {
     app.add_option("--threads", o.track.threads,
                    "analysis threads, >= 1 (default: the number of cores); same output for any")
         ->capture_default_str();
+    bool keep_hum = false;
+    app.add_flag("--keep-hum", keep_hum,
+                 "do not remove mains hum (50/60 Hz and harmonics, removed once steady for 2 s)");
     app.add_flag("-q,--quiet", o.quiet, "no summary on stderr");
 
     try {
         app.parse(argc, argv);
+        o.track.remove_hum = !keep_hum;
     } catch (const CLI::CallForHelp&) {
         std::fputs(app.help().c_str(), stdout);
         return outcome;

@@ -94,6 +94,7 @@ void append_settings(std::string& out, const TranscriptionInfo& info) {
         {"voicing_threshold", info.track.voicing_threshold},
         {"silence_db", info.track.silence_db},
         {"silence_below_loudest_db", info.track.silence_below_loudest_db},
+        {"remove_hum", info.track.remove_hum ? 1.0 : 0.0},
         {"a4", info.notes.tuning.a4},
         {"min_duration", info.notes.min_duration},
         {"max_gap", info.notes.max_gap},

@@ -30,6 +30,9 @@ struct TrackConfig {
     // a fixed gate.
     double silence_db = -60.0;              // dBFS
     double silence_below_loudest_db = 30.0; // dB
+    // Mains hum (50 or 60 Hz and harmonics up to the fourth) is subtracted from the input
+    // once it has held steady for two seconds (src/hum_canceller.hpp); music is untouched.
+    bool remove_hum = true;
     // Analyse at rate / D, D = floor(rate / (10 fmax)) (at most 16), after an anti-aliasing
     // low-pass (src/decimator.hpp): 44.1 kHz with fmax 2000 Hz is analysed at 22050 Hz.
     bool decimate = true;

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import unittest
 
+import numpy as np
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from cli_harness import (BINARY, Fixture, cents, median_voiced_cents, read_track, run,  # noqa
                          tone, write_audio)
@@ -61,6 +63,30 @@ class Outputs(Fixture):
         fields = result.stdout.decode().splitlines()[1].split()
         self.assertEqual(fields[2], "A3")
         self.assertAlmostEqual(int(fields[3]), 32, delta=1)  # 220 Hz vs 216 Hz
+
+    def test_mains_hum_gives_no_notes_unless_kept(self):
+        # Five notes from 2.5 s over a 60 Hz buzz at -50 dBFS (harmonics 1-3). The buzz is
+        # removed once steady for 2 s: after that, the rests have no B1 / A#1 notes.
+        rate = 44100
+        t = np.arange(int(8.0 * rate)) / rate
+        w = 2 * np.pi * 60.0 * t
+        signal = 10 ** (-50 / 20) * np.sqrt(2) / np.sqrt(1.34) * (
+            np.sin(w) + 0.5 * np.sin(2 * w + 1) + 0.3 * np.sin(3 * w + 2))
+        for i, f in enumerate([220.0, 261.63, 329.63, 293.66, 246.94]):
+            at = int((2.5 + 0.8 * i) * rate)
+            signal[at:at + int(0.4 * rate)] += 0.2 * tone(f, 0.4)
+        wav = self.path("buzz.wav")
+        write_audio(wav, signal)
+
+        def names_after_two_seconds(*options):
+            result = run(wav, "--notes", "-", "--quiet", *options)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            rows = [line.split(",") for line in result.stdout.decode().splitlines()[1:]]
+            return [r[4] for r in rows if float(r[0]) > 2.0]
+
+        self.assertEqual(names_after_two_seconds(), ["A3", "C4", "E4", "D4", "B3"])
+        kept = names_after_two_seconds("--keep-hum")
+        self.assertTrue(any(n in ("B1", "A#1") for n in kept), kept)
 
     def test_stdin_is_read_with_dash(self):
         with open(self.wav, "rb") as f:
