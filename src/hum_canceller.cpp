@@ -18,6 +18,7 @@ constexpr double kMaxRatio = 1.4;
 constexpr double kMaxDriftHz = 0.3;
 constexpr int kBlocksToStart = 2;
 constexpr int kMissesToStop = 3;
+constexpr double kStoppedRatio = 0.5;
 
 std::complex<double> turn(double cycles) {
     return std::polar(1.0, 2.0 * std::numbers::pi * cycles);
@@ -134,8 +135,13 @@ void HumCanceller::end_block() {
             std::norm(sums[1]) >= kPeakOverSides * sides && std::abs(centre) > kMinAmplitude;
         const std::complex<double> predicted = tone.centre * turn(tone.measured_hz * block_seconds);
         if (!peak) {
+            // Music over the hum hides its peak for a block or two, but leaves at least as
+            // much energy there; a hum switched off leaves next to none, and removing it
+            // any longer would add it back, inverted.
+            const bool stopped =
+                tone.known && std::abs(centre) < kStoppedRatio * std::abs(predicted);
             tone.centre = predicted;
-            if (++tone.misses >= kMissesToStop) { // gone: start again from nothing
+            if (++tone.misses >= kMissesToStop || stopped) { // start again from nothing
                 const double hz = tone.hz;
                 tone = Tone{};
                 tone.hz = tone.measured_hz = hz;

@@ -3,6 +3,7 @@
 #include "hum_canceller.hpp"
 #include "test_signals.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <numbers>
@@ -44,6 +45,19 @@ TEST(HumCanceller, ASteadyBuzzIsRemovedAfterTwoSeconds) {
             EXPECT_LT(rms_db(x, std::size_t(3.0 * rate), x.size()), -80.0)
                 << rate << " Hz, " << hz << " Hz mains";
         }
+}
+
+// A hum that stops (an amplifier switched off, an edit) is no longer removed from the block
+// after: removing it any longer would add it back, inverted.
+TEST(HumCanceller, AHumThatStopsIsNoLongerRemoved) {
+    const double rate = 44100.0;
+    auto x = buzz(rate, 8.0, -50.0);
+    std::fill(x.begin() + std::ptrdiff_t(4.0 * rate), x.end(), 0.0f);
+    detail::HumCanceller canceller(rate);
+    canceller.process(x.data(), x.size());
+    EXPECT_EQ(canceller.removing(), 0u);
+    for (std::size_t n = std::size_t(5.0 * rate); n < x.size(); ++n)
+        ASSERT_EQ(x[n], 0.0f) << "at " << double(n) / rate << " s";
 }
 
 TEST(HumCanceller, HowTheStreamIsCutDoesNotMatter) {
