@@ -7,9 +7,10 @@
 // Hann DFT at its frequency and 1.5 Hz either side: a hum is a narrow peak (the sides 9 dB
 // down; a G1 at 49 Hz peaks beside 50 Hz, not on it) whose amplitude and phase carry on from
 // block to block. After two such blocks the harmonic is subtracted, as a sinusoid with the
-// measured amplitude, phase and frequency, until three blocks in a row lack the peak. Music
-// rarely holds a narrow peak at exactly 50 k or 60 k Hz with a steady phase for two seconds,
-// so clean audio passes untouched (bit for bit).
+// measured amplitude, phase and frequency, until three blocks in a row lack the peak or one
+// block finds it gone (a hum that stops is still removed, so added back inverted, until the
+// end of the block it stopped in). Music rarely holds a narrow peak at exactly 50 k or 60 k
+// Hz with a steady phase for two seconds, so clean audio passes untouched (bit for bit).
 #pragma once
 
 #include <array>
