@@ -38,24 +38,36 @@ HumCanceller::HumCanceller(double sample_rate)
         if (tone.hz + kSideHz >= low_rate / 2.0) tone.hz = 0.0; // not measurable: never removed
         tone.measured_hz = tone.hz;
     }
-    window_sum_ = 0.0;
-    for (std::size_t i = 0; i < block_; ++i) {
-        const double w =
-            0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * double(i + 1) / double(block_ + 1));
-        window_sum_ += w;
-        // A decimated sample is the mean of factor_ input samples: it stands for their centre.
-        const double t = (double(i * factor_) + double(factor_ - 1) / 2.0) / rate_;
-        for (std::size_t k = 0; k < kTones; ++k)
-            for (std::size_t b = 0; b < kBins; ++b) {
-                const double hz = tones_[k].hz + (double(b) - 1.0) * kSideHz;
-                kernels_[(k * kBins + b) * block_ + i] = w * turn(-hz * t);
-            }
+    auto window = [&](std::size_t i) {
+        return 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * double(i + 1) / double(block_ + 1));
+    };
+    double window_sum = 0.0;
+    for (std::size_t i = 0; i < block_; ++i)
+        window_sum += window(i);
+    // The kernels give a tone's amplitude and phase at the block's centre directly: times are
+    // taken from the centre, and the window's sum and the boxcar's gain at the tone are
+    // divided out (the side bins share the tone's scale, so their ratio to it is unchanged).
+    const double centre = double(block_ * factor_) / rate_ / 2.0;
+    for (std::size_t k = 0; k < kTones; ++k) {
+        const double hz = tones_[k].hz;
+        const double gain = hz > 0.0
+                                ? std::sin(std::numbers::pi * hz * double(factor_) / rate_) /
+                                      (double(factor_) * std::sin(std::numbers::pi * hz / rate_))
+                                : 1.0;
+        const double scale = 2.0 / (gain * window_sum);
+        for (std::size_t i = 0; i < block_; ++i) {
+            // A decimated sample is the mean of factor_ input samples: it stands for their
+            // centre.
+            const double t = (double(i * factor_) + double(factor_ - 1) / 2.0) / rate_ - centre;
+            for (std::size_t b = 0; b < kBins; ++b)
+                kernels_[(k * kBins + b) * block_ + i] =
+                    scale * window(i) * turn(-(hz + (double(b) - 1.0) * kSideHz) * t);
+        }
     }
 }
 
 std::size_t HumCanceller::removing() const {
-    return std::size_t(
-        std::count_if(tones_.begin(), tones_.end(), [](const Tone& t) { return t.removing; }));
+    return removing_;
 }
 
 // The mean of one decimation run, in four interleaved sums added in a fixed order: the same
@@ -125,11 +137,7 @@ void HumCanceller::end_block() {
         const auto sums = sums_[k];
         sums_[k] = {};
         if (tone.hz == 0.0) continue;
-        // The boxcar's gain at the tone (its delay is in the kernels' times).
-        const double gain = std::sin(std::numbers::pi * tone.hz * double(factor_) / rate_) /
-                            (double(factor_) * std::sin(std::numbers::pi * tone.hz / rate_));
-        const std::complex<double> centre =
-            2.0 * sums[1] / (gain * window_sum_) * turn(tone.hz * block_seconds / 2.0);
+        const std::complex<double> centre = sums[1];
         const double sides = std::max(std::norm(sums[0]), std::norm(sums[2]));
         const bool peak =
             std::norm(sums[1]) >= kPeakOverSides * sides && std::abs(centre) > kMinAmplitude;

@@ -52,8 +52,7 @@ private:
     double rate_;
     std::size_t factor_;                        // input samples per decimated sample
     std::size_t block_;                         // decimated samples per block (about one second)
-    double window_sum_ = 0.0;                   // of the Hann window
-    std::vector<std::complex<double>> kernels_; // [tone][bin][i]: window x e^{-j 2 pi f t_i}
+    std::vector<std::complex<double>> kernels_; // [tone][bin][i]: see the constructor
     std::array<Tone, kTones> tones_;
     std::array<std::array<std::complex<double>, kBins>, kTones> sums_{};
     std::vector<float> run_;   // a decimation run split across calls to process()

@@ -56,13 +56,18 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
         const bool attack =
             attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
         const bool may_split = in_note && since_split >= w;
-        double boundary = -1.0; // where a change of pitch began, when there is one
+        double boundary = -1.0; // where the next note begins, when a cue splits here
         bool restruck = false;  // begun again: a level valley or a clarity notch
-        bool dipped = false;    // a level valley
-        if (may_split && !attack &&
-            (pitch_step(k, w) || (restruck = (dipped = valley(k)) || clarity_notch(k)))) {
-            boundary = transition_start(k);
-            if (dipped) boundary = std::max(boundary, attack_after(k));
+        if (may_split && !attack) {
+            if (pitch_step(k, w)) {
+                boundary = transition_start(k);
+            } else if (valley(k)) { // the next note begins where its attack climbs out
+                restruck = true;
+                boundary = std::max(transition_start(k), attack_after(k));
+            } else if (clarity_notch(k)) {
+                restruck = true;
+                boundary = transition_start(k);
+            }
         }
         if (may_split && (attack || boundary >= 0.0)) end_note(sink, boundary);
         if (!in_note) start_note(k, attack || restruck, boundary);
