@@ -141,8 +141,16 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
     const bool too_short = note.offset - note.onset < config.min_duration - 1e-9;
     const bool touches = held && note.onset - held->offset <= hop;
     // An attack sometimes sounds an octave off for its first frames (a sub-harmonic
-    // before the fundamental settles): such a fragment is the start of the next note.
-    if (touches && held->offset - held->onset < kFragmentSeconds &&
+    // before the fundamental settles): such a fragment is the start of the next note. A
+    // longer one counts too when neither began with an attack and it is far less periodic
+    // than the note (a transient, not a note sung an octave off): an organ pipe speaks at
+    // its octave for up to 0.25 s, and in a legato change the new note's sub-octave can
+    // outlast the crossfade.
+    const double fragment = touches ? held->offset - held->onset : 0.0;
+    if (touches &&
+        (fragment < kFragmentSeconds ||
+         (fragment < kUnstruckFragmentSeconds && !held_attacked && !attacked &&
+          held->confidence <= note.confidence - kFragmentClarityDeficit)) &&
         std::abs(held->midi - note.midi) % 12 == 0 && held->midi != note.midi) {
         note.onset = held->onset;
         held.reset();
@@ -155,6 +163,7 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
     }
     if (held) sink(*held);
     held = std::move(note);
+    held_attacked = attacked;
 }
 
 NoteSegmenter::NoteSegmenter(const NoteConfig& config) : impl_(std::make_unique<Impl>(config)) {}

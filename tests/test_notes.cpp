@@ -261,6 +261,30 @@ TEST(NoteSegmenter, BlipsAreAbsorbed) {
     EXPECT_NEAR(notes[0].offset, 1.0, 0.011);
 }
 
+// A legato C4 -> G3 whose first `fragment` seconds sound at G4, `clarity` clear (the G3
+// after is 0.98): an organ pipe speaking at its octave first.
+std::vector<Note> octave_first(double fragment, double clarity) {
+    auto frames = track(
+        1.6, [&](double t) { return t < 0.6 ? 261.63 : (t < 0.6 + fragment ? 392.0 : 196.0); },
+        steady);
+    for (PitchFrame& f : frames)
+        f.confidence = f.frequency == 392.0 ? clarity : 0.98;
+    return segment(frames);
+}
+
+TEST(NoteSegmenter, AnAttackThatSpeaksAtTheOctaveFirstIsOneNote) {
+    const auto notes = octave_first(0.25, 0.8);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"C4", "G3"}));
+    EXPECT_NEAR(notes[1].onset, 0.6, 0.011);
+    EXPECT_NEAR(notes[1].frequency, 196.0, 1e-9);
+}
+
+// As clear as the note after, or longer than an attack, it is a note of its own.
+TEST(NoteSegmenter, AClearOrLongOctaveBeforeANoteIsANote) {
+    EXPECT_EQ(names(octave_first(0.25, 0.95)), (std::vector<std::string>{"C4", "G4", "G3"}));
+    EXPECT_EQ(names(octave_first(0.35, 0.8)), (std::vector<std::string>{"C4", "G4", "G3"}));
+}
+
 TEST(NoteSegmenter, TuningReferenceNamesTheNotes) {
     NoteConfig config;
     config.tuning.a4 = 432.0;
