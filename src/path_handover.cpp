@@ -18,7 +18,8 @@
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
 // its pitch guess. Once a change is found, every frame up to the new note takes it, so the
-// change is one step.
+// change is one step. An attack heard at the octave of the note it settles on is handed
+// over the same way (octave_first()).
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -41,6 +42,10 @@ constexpr double kFadeGrowth = 1.3;
 // would qualify).
 constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
+// An octave-first attack is at least this much less clear, on average, than the note it
+// settles on (a note sung or played at the octave is as clear as the one after it).
+constexpr double kOctaveFirstDeficit = 0.04;
+constexpr double kResumeSeconds = 0.3; // a pitch heard this recently is not beginning
 
 } // namespace
 
@@ -119,9 +124,61 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
     return std::nullopt;
 }
 
+// An attack heard at the octave (an organ pipe speaks at its octave first; a legato change
+// can sound as the new note's sub-octave while the old one fades): from `frame`, where the
+// path steps onto a pitch, it holds that pitch for at most `octave_first` frames, then moves
+// an octave and holds there, and every frame until then has a candidate at the pitch it
+// settles on and is far less clear than it. Returns where it settles.
+std::optional<std::size_t> PathTracker::octave_first(std::size_t frame) const {
+    const Slot& here = slot(frame);
+    if (!here.chosen || frame == 0) return std::nullopt;
+    const double pitch = here.semitones[here.chosen];
+    // Not where a pitch begins: the path had it just before (a note resuming after a few
+    // unvoiced frames, as a decaying one does in noise).
+    if (here.time - last_voiced_time_ <= kResumeSeconds &&
+        std::abs(last_voiced_semitones_ - pitch) < kMinStep)
+        return std::nullopt;
+    const std::size_t reach = std::min(frame + window_.octave_first, pushed_);
+    std::size_t k = frame + 1;
+    while (k < reach && slot(k).chosen &&
+           std::abs(slot(k).semitones[slot(k).chosen] - pitch) < kSame)
+        ++k;
+    const std::size_t last = k; // the stretch is [frame, last)
+    for (std::size_t gap = 0; k < reach && !slot(k).chosen && gap < window_.crossfade; ++gap)
+        ++k;
+    if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen) return std::nullopt;
+    const double settled = slot(k).semitones[slot(k).chosen];
+    if (std::abs(std::abs(settled - pitch) - 12.0) >= kSame) return std::nullopt;
+    double held_clarity = 0.0;
+    for (std::size_t h = k; h < k + window_.handover_hold; ++h) {
+        const Slot& s = slot(h);
+        if (!s.chosen || std::abs(s.semitones[s.chosen] - settled) >= kSame) return std::nullopt;
+        held_clarity += s.clarity[s.chosen];
+    }
+    double first_clarity = 0.0;
+    std::size_t lacking = 0; // frames where the settled pitch is not yet a candidate
+    for (std::size_t g = frame; g < last; ++g) {
+        const Slot& s = slot(g);
+        bool has_settled = false;
+        for (std::size_t c = 1; c <= s.count && !has_settled; ++c)
+            has_settled = std::abs(s.semitones[c] - settled) < kSame;
+        if (!has_settled && ++lacking > window_.crossfade) return std::nullopt;
+        first_clarity += s.clarity[s.chosen];
+    }
+    if (first_clarity / double(last - frame) >
+        held_clarity / double(window_.handover_hold) - kOctaveFirstDeficit)
+        return std::nullopt;
+    return k;
+}
+
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
     if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
+    if (const auto k = octave_first(frame)) {
+        handover_end_ = *k;
+        handover_state_ = slot(*k).chosen;
+        return handed_over(here, slot(*k), handover_state_);
+    }
 
     const std::optional<double> own =
         here.chosen ? std::optional(here.semitones[here.chosen]) : std::nullopt;

@@ -26,13 +26,14 @@ PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample
         return static_cast<std::size_t>(std::ceil(seconds / hop));
     };
     PathWindow w;
-    w.lookahead = frames(0.2);
+    w.lookahead = frames(0.4);
     w.noise_floor = frames(1.5);
     w.handover_reach = frames(0.13);
     w.handover_hold = frames(0.08);
     const double half_frame = 0.5 * double(frame_size) / sample_rate / hop;
     w.handover_lead = static_cast<std::size_t>(std::floor(half_frame));
     w.crossfade = static_cast<std::size_t>(std::ceil(half_frame));
+    w.octave_first = frames(0.3);
     w.frame_size = frame_size;
     return w;
 }
@@ -187,6 +188,10 @@ void PathTracker::emit(std::size_t frame, const FrameSink& sink) {
         out.confidence = h->clarity;
     }
     sink(out);
+    if (s.chosen) {
+        last_voiced_time_ = s.time;
+        last_voiced_semitones_ = s.semitones[s.chosen];
+    }
     ++emitted_;
 }
 

@@ -228,5 +228,53 @@ TEST(PathTracker, AGlideIsNotHandedOver) {
         EXPECT_NEAR(out[i].frequency, frames[i].frequency, 1e-6) << i;
 }
 
+// An organ pipe after a C4: its G3 speaks at the octave for 0.2 s, `clarity` clear, then
+// settles on G3 (0.98 clear, its octave 0.86).
+std::vector<PitchEstimate> octave_first_attack(double clarity) {
+    std::vector<PitchEstimate> frames(20, estimate({{261.63, 0.98}, {130.8, 0.97}}));
+    for (int i = 0; i < 20; ++i)
+        frames.push_back(estimate({{392.0, clarity}, {196.0, clarity - 0.02}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{392.0, 0.86}, {196.0, 0.98}}));
+    return frames;
+}
+
+TEST(PathTracker, AnAttackHeardAtTheOctaveGoesToTheNoteItSettlesOn) {
+    const auto frames = octave_first_attack(0.85);
+    ASSERT_NEAR(frames[30].frequency, 392.0, 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    expect_change_at(out, 20, 261.63, 196.0);
+}
+
+// As clear as the note after it, the octave is a note of its own (a leap down an octave).
+TEST(PathTracker, AClearOctaveBeforeANoteStays) {
+    const auto frames = octave_first_attack(0.97);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < 40; ++i)
+        EXPECT_NEAR(out[i].frequency, 392.0, 1e-6) << i;
+    for (std::size_t i = 40; i < out.size(); ++i)
+        EXPECT_NEAR(out[i].frequency, 196.0, 1e-6) << i;
+}
+
+// A C#5 decaying in noise drops out for 0.1 s and is heard again before the C#4 after it:
+// the frames where it resumes are not the C#4's attack.
+TEST(PathTracker, ANoteResumingBeforeItsOctaveStays) {
+    std::vector<PitchEstimate> frames(20, estimate({{554.37, 0.9}, {277.18, 0.88}}));
+    for (int i = 0; i < 10; ++i)
+        frames.push_back(estimate({{554.37, 0.3}, {277.18, 0.28}}));
+    for (int i = 0; i < 12; ++i)
+        frames.push_back(estimate({{554.37, 0.45}, {277.18, 0.43}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{554.37, 0.7}, {277.18, 0.9}}));
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    ASSERT_FALSE(out[25].voiced);
+    for (std::size_t i = 30; i < 42; ++i)
+        EXPECT_NEAR(out[i].frequency, 554.37, 1e-6) << i;
+    EXPECT_NEAR(out[50].frequency, 277.18, 1e-6);
+}
+
 } // namespace
 } // namespace pitchscribe::detail

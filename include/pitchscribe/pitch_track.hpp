@@ -51,7 +51,7 @@ using FrameSink = std::function<void(const PitchFrame&)>;
 // Cuts the stream into frames centred at t = 0, hop, 2*hop, ... (zero-padded at both ends),
 // runs the MPM detector on each, and chooses each frame's pitch and voicing as the cheapest
 // path through the detector's candidates (Viterbi). Frames are analysed a batch (~1.5 s) at a
-// time and the path decides 0.2 s after a frame, so frames come out that much after their
+// time and the path decides 0.4 s after a frame, so frames come out that much after their
 // audio; finish() flushes the rest. Memory is fixed at construction.
 // Real-time contract: push() and finish() do not allocate; with threads == 1 they take no
 // lock either. Worker threads are started by create() and joined by the destructor.
