@@ -22,6 +22,7 @@ constexpr double kFragmentClarityDeficit = 0.1;  // and it is this much less cle
 // A blown or bowed note's level keeps rising after its pitch has taken over: a level jump
 // this soon after a change of pitch is the new note's own attack, not another note.
 constexpr double kLateAttackSeconds = 0.1;
+constexpr double kLevelFallDb = 1.0;   // a note's level has fallen once this far under its peak
 constexpr double kClarityWander = 2.0; // see transition_start
 // A glide (see gliding): this clear, and moving less than this per frame, this long either side.
 constexpr double kGlideClarity = 0.95;
@@ -64,6 +65,7 @@ struct NoteSegmenter::Impl {
     std::vector<double> pitches;
     std::size_t stride = 1, seen = 0; // keep every stride-th pitch once the store is full
     double clarity_sum = 0.0, peak_db = -120.0;
+    bool level_fell = false; // some frame of the note was kLevelFallDb under the peak before it
     std::size_t voiced = 0, since_split = 0;
     std::vector<double> scratch;
 

@@ -52,7 +52,11 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
     if (f.voiced) {
         // A re-attack counts when heard since the note's last voiced frame (a pluck's
         // first frames are often unvoiced) and as loud as the note was, give or take.
-        const bool late_attack = in_note && !attacked && f.time - onset < kLateAttackSeconds;
+        // A level jump soon after a note began is still its attack when the note began at
+        // a change of pitch, or began with an attack and has only grown since (a voice
+        // swelling in two steps); a note struck again after some decay is a new one.
+        const bool late_attack =
+            in_note && f.time - onset < kLateAttackSeconds && (!attacked || !level_fell);
         const bool attack =
             attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
         const bool may_split = in_note && since_split >= w;
@@ -97,6 +101,7 @@ void NoteSegmenter::Impl::start_note(std::size_t k, bool attack, double boundary
     seen = 0;
     clarity_sum = 0.0;
     peak_db = -120.0;
+    level_fell = false;
     voiced = 0;
     since_split = 0;
 }
@@ -119,6 +124,7 @@ void NoteSegmenter::Impl::add_to_note(const PitchFrame& f) {
         pitches.push_back(f.frequency);
     }
     clarity_sum += f.confidence;
+    level_fell = level_fell || f.level_db < peak_db - kLevelFallDb;
     peak_db = std::max(peak_db, f.level_db);
     ++voiced;
 }

@@ -232,6 +232,31 @@ TEST(NoteSegmenter, ANoteAfterAValleyStartsWhereTheLevelClimbsOutOfIt) {
     EXPECT_NEAR(notes[1].onset, 0.76, 0.015); // at 0.605 before (where the C4 began to fade)
 }
 
+// A sung note out of silence that swells in two steps (FluidR3's voice oohs: -44 dB, a
+// plateau at -30 dB 40 ms in, then up to -20 dB) is one note (it was split at the second
+// step); a note struck again 90 ms after it began, once its level has fallen, is two.
+TEST(NoteSegmenter, ASwellInTwoStepsIsOneNoteAFastRestrikeIsTwo) {
+    auto swell = [](double t) {
+        if (t < 0.3) return -120.0;
+        if (t < 0.34) return -44.0 + 350.0 * (t - 0.3); // to -30
+        if (t < 0.36) return -30.0;
+        return std::max(-30.0, std::min(-20.0, -30.0 + 250.0 * (t - 0.36)));
+    };
+    auto sung = segment(track(
+        1.2, [](double t) { return t >= 0.3 ? 293.66 : 0.0; }, swell));
+    ASSERT_EQ(names(sung), (std::vector<std::string>{"D4"}));
+    EXPECT_LT(sung[0].onset, 0.34);
+
+    auto struck = [](double t) { // two strikes 90 ms apart, each decaying 120 dB/s
+        if (t < 0.3) return -120.0;
+        return -10.0 - 120.0 * (t < 0.39 ? t - 0.3 : t - 0.39);
+    };
+    auto restruck = segment(track(
+        1.2, [](double t) { return t >= 0.3 ? 293.66 : 0.0; }, struck));
+    ASSERT_EQ(names(restruck), (std::vector<std::string>{"D4", "D4"}));
+    EXPECT_NEAR(restruck[1].onset, 0.39, 0.02);
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
