@@ -157,7 +157,8 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
         (fragment < kFragmentSeconds ||
          (fragment < kUnstruckFragmentSeconds && !held_attacked && !attacked &&
           held->confidence <= note.confidence - kFragmentClarityDeficit)) &&
-        std::abs(held->midi - note.midi) % 12 == 0 && held->midi != note.midi) {
+        octave_apart(midi_from_frequency(held->frequency, config.tuning),
+                     midi_from_frequency(note.frequency, config.tuning))) {
         note.onset = held->onset;
         held.reset();
     }

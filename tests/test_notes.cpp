@@ -305,6 +305,15 @@ TEST(NoteSegmenter, AnAttackThatSpeaksAtTheOctaveFirstIsOneNote) {
 }
 
 // As clear as the note after, or longer than an attack, it is a note of its own.
+// The octave is judged on the pitches, not on the note numbers: a D#4 + 40 cents fragment
+// (the sub-octave of a sharp E5 - 40 cents, while a C4 fades) is the E5's start.
+TEST(NoteSegmenter, AnOctaveOffFragmentBetweenNoteNumbersJoinsTheNote) {
+    const auto notes = segment(track(
+        1.5, [](double t) { return t < 0.6 ? 261.63 : (t < 0.68 ? 318.0 : 641.6); }, steady));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"C4", "E5"}));
+    EXPECT_NEAR(notes[1].onset, 0.6, 0.011);
+}
+
 TEST(NoteSegmenter, AClearOrLongOctaveBeforeANoteIsANote) {
     EXPECT_EQ(names(octave_first(0.25, 0.95)), (std::vector<std::string>{"C4", "G4", "G3"}));
     EXPECT_EQ(names(octave_first(0.35, 0.8)), (std::vector<std::string>{"C4", "G4", "G3"}));
