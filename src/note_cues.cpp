@@ -174,6 +174,27 @@ double NoteSegmenter::Impl::opening_pitch(std::size_t k) {
     return median(scratch);
 }
 
+// The lowest clarity over the vibrato period before frame `from`, when the note has gone on
+// that long past its attack and its pitch moves there by kVibratoSemitones or more; else none.
+std::optional<double> NoteSegmenter::Impl::vibrato_low(std::size_t from) const {
+    const std::size_t cycle = std::size_t(std::lround(kReferenceSeconds / hop));
+    const std::size_t settle = std::size_t(std::lround(kVibratoSettleSeconds / hop));
+    // The note's frames before `from` (the frame being decided is context[behind]).
+    const std::size_t earlier = since_split - std::min(since_split, behind - from);
+    if (from < cycle || earlier < cycle + settle) return std::nullopt;
+    double lowest = 1.0, low_pitch = 1e9, high_pitch = -1e9;
+    std::size_t count = 0;
+    for (std::size_t j = from - cycle; j < from; ++j) {
+        if (!context[j].voiced) continue;
+        lowest = std::min(lowest, context[j].confidence);
+        low_pitch = std::min(low_pitch, midi(context[j]));
+        high_pitch = std::max(high_pitch, midi(context[j]));
+        ++count;
+    }
+    if (count * 2 < cycle || high_pitch - low_pitch < kVibratoSemitones) return std::nullopt;
+    return lowest;
+}
+
 // The boundary between a note and the next at a change of pitch: the new pitch is heard
 // late (the old one rings on, a bowed or blown attack is slow), but the old note starts
 // to lose its clarity at once. So: just after the last frame, up to 150 ms back, that is
@@ -186,10 +207,13 @@ double NoteSegmenter::Impl::transition_start(std::size_t k) const {
     // Clarity wanders from frame to frame by about (1 - clarity) in noise (white noise at
     // 10 dB: 0.85 +- 0.03); with a fixed 0.01 the boundary went back to whichever frame
     // was clearest by chance, up to 150 ms early.
-    const double tolerance = std::max(0.01, kClarityWander * (1.0 - clearest));
+    double floor = clearest - std::max(0.01, kClarityWander * (1.0 - clearest));
+    // A vibrato lowers the clarity where the pitch moves fastest: the note's own low points
+    // in the vibrato period before are not yet its fade (with the clearest frame alone, a
+    // vibrato's swing put a sax's boundary 70 ms early).
+    if (const auto low = vibrato_low(k - back)) floor = std::min(floor, *low - kVibratoMargin);
     std::size_t last = k - 1;
-    while (last > k - back &&
-           !(context[last].voiced && context[last].confidence >= clearest - tolerance))
+    while (last > k - back && !(context[last].voiced && context[last].confidence >= floor))
         --last;
     return std::min(context[last].time + hop / 2, context[k].time - hop / 2);
 }

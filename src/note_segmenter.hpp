@@ -24,6 +24,11 @@ constexpr double kFragmentClarityDeficit = 0.1;  // and it is this much less cle
 constexpr double kLateAttackSeconds = 0.1;
 constexpr double kLevelFallDb = 1.0;   // a note's level has fallen once this far under its peak
 constexpr double kClarityWander = 2.0; // see transition_start
+// A vibrato (see vibrato_low): the pitch moving this much over one vibrato period, this long
+// after the note's attack; the boundary may go this far under its lowest clarity.
+constexpr double kVibratoSemitones = 0.2;
+constexpr double kVibratoSettleSeconds = 0.05;
+constexpr double kVibratoMargin = 0.01;
 // A glide (see gliding): this clear, and moving less than this per frame, this long either side.
 constexpr double kGlideClarity = 0.95;
 constexpr double kGlideMaxStep = 0.2;
@@ -50,7 +55,7 @@ double median(std::vector<double>& values);
 struct NoteSegmenter::Impl {
     NoteConfig config;
     double hop = 0.0;               // seconds between frames, learnt from the first two frames
-    std::deque<PitchFrame> context; // frames [k - reach, k + reach] around the frame k
+    std::deque<PitchFrame> context; // frames [k - history, k + reach] around the frame k
     std::size_t behind = 0;         // frames of `context` before the one being decided
 
     // The note being built.
@@ -84,6 +89,9 @@ struct NoteSegmenter::Impl {
     std::size_t reach() const {
         return std::max(window(), std::size_t(std::lround(note_detail::kReferenceSeconds / hop)));
     }
+    // Frames kept before the one being decided: transition_start's look-back and a vibrato
+    // period before it.
+    std::size_t history() const { return 2 * reach(); }
     double midi(const PitchFrame& f) const {
         return midi_from_frequency(f.frequency, config.tuning);
     }
@@ -114,6 +122,7 @@ struct NoteSegmenter::Impl {
     bool fading(std::size_t k, std::size_t w) const;
     bool holds(std::size_t k, std::size_t w, double pitch) const;
     double opening_pitch(std::size_t k);
+    std::optional<double> vibrato_low(std::size_t from) const;
     double transition_start(std::size_t k) const;
 };
 

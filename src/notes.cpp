@@ -45,7 +45,7 @@ void NoteSegmenter::Impl::finish(const NoteSink& sink) {
 
 // Decides the frame at context[behind], then slides the window.
 void NoteSegmenter::Impl::decide(const NoteSink& sink) {
-    const std::size_t w = window(), k = behind, r = reach();
+    const std::size_t w = window(), k = behind;
     const PitchFrame& f = context[k];
     if (in_note && (f.time - last_voiced) > config.max_gap + hop / 2) end_note(sink);
     note_attack(k);
@@ -79,7 +79,7 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
         add_to_note(f);
         ++since_split;
     }
-    if (behind < r) {
+    if (behind < history()) {
         ++behind;
     } else {
         context.pop_front();

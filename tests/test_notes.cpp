@@ -257,6 +257,25 @@ TEST(NoteSegmenter, ASwellInTwoStepsIsOneNoteAFastRestrikeIsTwo) {
     EXPECT_NEAR(restruck[1].onset, 0.39, 0.02);
 }
 
+// An A4 with a 6 Hz, 40-cent vibrato whose clarity dips where the pitch moves fastest (as
+// a bent note's NSDF does), then a C5: the C5 begins at the step, not at the last crest of
+// the vibrato's clarity before it.
+TEST(NoteSegmenter, AVibratosClarityDipsAreNotTheOldNotesFade) {
+    constexpr double kTwoPi = 2.0 * std::numbers::pi;
+    auto frames = track(
+        1.6,
+        [&](double t) {
+            return t < 1.0 ? 440.0 * std::exp2(0.4 / 12.0 * std::sin(kTwoPi * 6.0 * t)) : 523.25;
+        },
+        steady);
+    for (PitchFrame& f : frames)
+        f.confidence =
+            f.time < 1.0 ? 0.99 - 0.08 * std::abs(std::cos(kTwoPi * 6.0 * f.time)) : 0.99;
+    const auto notes = segment(frames);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "C5"}));
+    EXPECT_NEAR(notes[1].onset, 1.0, 0.015);
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
