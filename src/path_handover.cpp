@@ -81,13 +81,18 @@ bool PathTracker::in_crossfade(const Slot& s, double ends) {
     return s.chosen && ends >= kClearNotes && s.clarity[s.chosen] < ends - kCrossfadeDip;
 }
 
-// Whether a frame in [from, to) above `note` is at least as clear as both ends of the change.
-bool PathTracker::clear_detour_above(std::size_t from, std::size_t to, double note,
-                                     double ends) const {
+// Whether a frame in [from, to) away from `note` is at least as clear as both ends of the
+// change, above it or below it but not at a sub-harmonic (an octave, a twelfth, two octaves
+// down: where a tracking slip goes).
+bool PathTracker::clear_detour(std::size_t from, std::size_t to, double note, double ends) const {
     for (std::size_t g = from; g < to; ++g) {
         const Slot& s = slot(g);
-        if (s.chosen && s.semitones[s.chosen] > note + kSame && s.clarity[s.chosen] >= ends)
-            return true;
+        if (!s.chosen || s.clarity[s.chosen] < ends) continue;
+        const double below = note - s.semitones[s.chosen];
+        if (below < -kSame) return true;
+        const bool subharmonic = std::abs(below - 12.0) < kSame ||
+                                 std::abs(below - 19.02) < kSame || std::abs(below - 24.0) < kSame;
+        if (below > kSame && !subharmonic) return true;
     }
     return false;
 }
@@ -200,10 +205,11 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const double ends =
         std::min(path_clarity(frame - lead - 1), path_clarity(k + window_.handover_hold - 1));
     // Back to the pitch it came from: across a sub-harmonic (a tracking slip), or a detour
-    // less periodic than both ends (noise); a clear pitch above is a note of its own (a
-    // violin's 130 ms E6 between two A4s was reported as A4).
+    // less periodic than both ends (noise); another clear pitch is a note of its own (a
+    // violin's 130 ms E6 between two A4s was reported as A4, a clarinet's E4 between G4s
+    // as G4).
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
-        clear_detour_above(frame - lead, k, new_note, ends))
+        clear_detour(frame - lead, k, new_note, ends))
         return std::nullopt;
     std::size_t crossfade_run = 0;
     for (std::size_t g = frame - lead; g < k; ++g) {

@@ -216,6 +216,27 @@ TEST(PathTracker, AClearNoteBetweenTwoEqualOnesStays) {
         EXPECT_NEAR(cents(out[i].frequency, 1330.0), 0.0, 1.0) << i;
 }
 
+// A clarinet's 120 ms E4 between two G4s, as clear as they are: a note, not a slip below.
+// Its sub-octave at the same clarity would be a slip, and goes back to G4.
+std::vector<PitchFrame> detour_below(double detour) {
+    std::vector<PitchEstimate> frames(20, estimate({{392.0, 0.99}, {196.0, 0.98}}));
+    for (int i = 0; i < 12; ++i)
+        frames.push_back(estimate({{detour, 0.99}, {detour / 2.0, 0.97}}));
+    for (int i = 0; i < 30; ++i)
+        frames.push_back(estimate({{392.0, 0.99}, {196.0, 0.98}}));
+    return run(frames, 20);
+}
+
+TEST(PathTracker, AClearNoteBelowBetweenTwoEqualOnesStays) {
+    const auto out = detour_below(329.63);
+    ASSERT_EQ(out.size(), 62u);
+    for (std::size_t i = 21; i < 32; ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 329.63), 0.0, 1.0) << i;
+    const auto slip = detour_below(196.0);
+    for (std::size_t i = 21; i < 32; ++i)
+        EXPECT_NEAR(cents(slip[i].frequency, 392.0), 0.0, 1.0) << i;
+}
+
 TEST(PathTracker, AGlideIsNotHandedOver) {
     std::vector<PitchEstimate> frames(20, estimate({{440.0, 0.95}}));
     for (int i = 1; i <= 20; ++i) // up 200 cents, 10 a frame
