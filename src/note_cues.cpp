@@ -105,7 +105,7 @@ bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
                        std::abs(after - before) >= split) &&
                       std::abs(here - after) < std::abs(here - ref) && holds(k, w, after) &&
                       !gliding(k);
-    if (step && octave_apart(after, ref) && fading(k, w)) {
+    if (step && octave_apart(after, recent_median()) && fading(k, w)) {
         octaves_off = true; // a tracking error: keep the note, and the pitch it began at
         recent.clear();     // follow the track in its new octave from here
         recent_sum = 0.0;
@@ -113,6 +113,14 @@ bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
         return false;
     }
     return step;
+}
+
+// The median pitch of the note's last kReferenceSeconds (its opening pitch before that):
+// unlike their mean, it is not pulled an octave off by a few frames of a sub-harmonic.
+double NoteSegmenter::Impl::recent_median() {
+    if (double(recent.size()) * hop < kReferenceSeconds - 1e-9) return initial_reference;
+    scratch.assign(recent.begin(), recent.end());
+    return median(scratch);
 }
 
 // A glide (a pitch bend or a slide within one note) moves the pitch a little every

@@ -118,6 +118,7 @@ struct NoteSegmenter::Impl {
     bool clarity_notch(std::size_t k);
     bool pitch_step(std::size_t k, std::size_t w);
     bool gliding(std::size_t k) const;
+    double recent_median();
     static bool octave_apart(double a, double b);
     bool fading(std::size_t k, std::size_t w) const;
     bool holds(std::size_t k, std::size_t w, double pitch) const;

@@ -276,6 +276,18 @@ TEST(NoteSegmenter, AVibratosClarityDipsAreNotTheOldNotesFade) {
     EXPECT_NEAR(notes[1].onset, 1.0, 0.015);
 }
 
+// A cello's A#4 + 40 cents fades into a G3 through three frames of a sub-harmonic (G2):
+// the mean pitch of the A#4's last 170 ms, pulled down by those frames, lay an octave above
+// the G3, and the change was taken for the track slipping an octave on a fading note.
+TEST(NoteSegmenter, AFewSubharmonicFramesDoNotMakeAStepLookLikeAnOctaveSlip) {
+    auto level = [](double t) {
+        return t < 0.5 ? -24.0 : std::max(-32.0, -24.0 - 80.0 * (t - 0.5));
+    };
+    const auto notes = segment(track(
+        1.2, [](double t) { return t < 0.52 ? 472.0 : (t < 0.55 ? 99.6 : 196.4); }, level));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A#4", "G3"}));
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
