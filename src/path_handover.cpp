@@ -18,8 +18,8 @@
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
 // its pitch guess. Once a change is found, every frame up to the new note takes it, so the
-// change is one step. An attack heard at the octave of the note it settles on is handed
-// over the same way (octave_first()).
+// change is one step. A note's start heard at its octave, or at the common period of the
+// note before and it, is handed over the same way (off_pitch_start()).
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -45,7 +45,15 @@ constexpr double kClearNotes = 0.9;
 // An octave-first attack is at least this much less clear, on average, than the note it
 // settles on (a note sung or played at the octave is as clear as the one after it).
 constexpr double kOctaveFirstDeficit = 0.04;
-constexpr double kResumeSeconds = 0.3; // a pitch heard this recently is not beginning
+constexpr double kResumeSeconds = 0.3;      // a pitch heard this recently is not beginning
+constexpr double kMultipleTolerance = 0.35; // semitones; see multiple()
+
+// Whether `semitones` up from a pitch is a whole multiple of it (2 to 6 times).
+bool multiple(double semitones) {
+    for (int n = 2; n <= 6; ++n)
+        if (std::abs(semitones - 12.0 * std::log2(double(n))) < kMultipleTolerance) return true;
+    return false;
+}
 
 } // namespace
 
@@ -129,12 +137,17 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
     return std::nullopt;
 }
 
-// An attack heard at the octave (an organ pipe speaks at its octave first; a legato change
-// can sound as the new note's sub-octave while the old one fades): from `frame`, where the
-// path steps onto a pitch, it holds that pitch for at most `octave_first` frames, then moves
-// an octave and holds there, and every frame until then has a candidate at the pitch it
-// settles on and is far less clear than it. Returns where it settles.
-std::optional<std::size_t> PathTracker::octave_first(std::size_t frame) const {
+// A note heard first at another pitch: from `frame`, where the path steps onto a pitch, it
+// holds it for at most `off_pitch_start` frames, then moves to the note and holds there,
+// and the stretch is either
+// - an attack heard at the octave (an organ pipe speaks at its octave first; a legato change
+//   can sound as the new note's sub-octave while the old one fades): the note is a
+//   candidate in all but a few of its frames, which are far less clear than the note; or
+// - the common period of the note before and the note after, both whole multiples of it:
+//   the old note ringing on (reverb) under the new one makes the mix periodic there, and
+//   clearer than either (a flute's D5 then G4 read G3 for 0.24 s).
+// Returns where it settles.
+std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const {
     const Slot& here = slot(frame);
     if (!here.chosen || frame == 0) return std::nullopt;
     const double pitch = here.semitones[here.chosen];
@@ -143,7 +156,7 @@ std::optional<std::size_t> PathTracker::octave_first(std::size_t frame) const {
     if (here.time - last_voiced_time_ <= kResumeSeconds &&
         std::abs(last_voiced_semitones_ - pitch) < kMinStep)
         return std::nullopt;
-    const std::size_t reach = std::min(frame + window_.octave_first, pushed_);
+    const std::size_t reach = std::min(frame + window_.off_pitch_start, pushed_);
     std::size_t k = frame + 1;
     while (k < reach && slot(k).chosen &&
            std::abs(slot(k).semitones[slot(k).chosen] - pitch) < kSame)
@@ -153,13 +166,17 @@ std::optional<std::size_t> PathTracker::octave_first(std::size_t frame) const {
         ++k;
     if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen) return std::nullopt;
     const double settled = slot(k).semitones[slot(k).chosen];
-    if (std::abs(std::abs(settled - pitch) - 12.0) >= kSame) return std::nullopt;
     double held_clarity = 0.0;
     for (std::size_t h = k; h < k + window_.handover_hold; ++h) {
         const Slot& s = slot(h);
         if (!s.chosen || std::abs(s.semitones[s.chosen] - settled) >= kSame) return std::nullopt;
         held_clarity += s.clarity[s.chosen];
     }
+    const bool after_a_note = here.time - last_voiced_time_ <= kResumeSeconds &&
+                              std::abs(last_voiced_semitones_ - settled) >= kMinStep;
+    if (after_a_note && multiple(last_voiced_semitones_ - pitch) && multiple(settled - pitch))
+        return k; // their common period
+    if (std::abs(std::abs(settled - pitch) - 12.0) >= kSame) return std::nullopt;
     double first_clarity = 0.0;
     std::size_t lacking = 0; // frames where the settled pitch is not yet a candidate
     for (std::size_t g = frame; g < last; ++g) {
@@ -179,7 +196,7 @@ std::optional<std::size_t> PathTracker::octave_first(std::size_t frame) const {
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
     if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
-    if (const auto k = octave_first(frame)) {
+    if (const auto k = off_pitch_start(frame)) {
         handover_end_ = *k;
         handover_state_ = slot(*k).chosen;
         return handed_over(here, slot(*k), handover_state_);

@@ -33,7 +33,7 @@ PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample
     const double half_frame = 0.5 * double(frame_size) / sample_rate / hop;
     w.handover_lead = static_cast<std::size_t>(std::floor(half_frame));
     w.crossfade = static_cast<std::size_t>(std::ceil(half_frame));
-    w.octave_first = frames(0.3);
+    w.off_pitch_start = frames(0.3);
     w.frame_size = frame_size;
     return w;
 }

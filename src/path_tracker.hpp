@@ -29,14 +29,14 @@ struct PathCosts {
 
 // The tracker's spans, in frames, and the detector's frame length, from the hop.
 struct PathWindow {
-    std::size_t lookahead = 40;      // frames held back before a frame's choice is final
-    std::size_t noise_floor = 150;   // the noise power is the quietest of this many frames
-    std::size_t handover_reach = 13; // a note change is looked for this far ahead ...
-    std::size_t handover_hold = 8;   // ... and the new pitch must hold this long
-    std::size_t handover_lead = 2;   // frames that hear a note before it begins: half a frame
-    std::size_t crossfade = 3;       // frames between two notes' pitches in a change: half a frame
-    std::size_t octave_first = 30;   // an attack heard at the octave, at most (octave_first())
-    std::size_t frame_size = 1134;   // detector frame, in samples
+    std::size_t lookahead = 40;       // frames held back before a frame's choice is final
+    std::size_t noise_floor = 150;    // the noise power is the quietest of this many frames
+    std::size_t handover_reach = 13;  // a note change is looked for this far ahead ...
+    std::size_t handover_hold = 8;    // ... and the new pitch must hold this long
+    std::size_t handover_lead = 2;    // frames that hear a note before it begins: half a frame
+    std::size_t crossfade = 3;        // frames between two notes' pitches in a change: half a frame
+    std::size_t off_pitch_start = 30; // a note heard first at another pitch, at most (see there)
+    std::size_t frame_size = 1134;    // detector frame, in samples
 
     // 0.4 s look-ahead, 1.5 s noise window, a change within 0.13 s holding 80 ms, an
     // octave-first attack of up to 0.3 s (with the hold, it fills the look-ahead).
@@ -92,7 +92,7 @@ private:
     void trace_back();
     std::optional<std::size_t> settled_frame(std::size_t frame, std::optional<double> own) const;
     std::optional<Handover> handover(std::size_t frame);
-    std::optional<std::size_t> octave_first(std::size_t frame) const;
+    std::optional<std::size_t> off_pitch_start(std::size_t frame) const;
     void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);
