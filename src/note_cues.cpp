@@ -105,7 +105,13 @@ bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
                        std::abs(after - before) >= split) &&
                       std::abs(here - after) < std::abs(here - ref) && holds(k, w, after) &&
                       !gliding(k);
-    if (step && octave_apart(after, recent_median()) && fading(k, w)) {
+    // Up to a harmonic as the fundamental fades; down only in a tail far under the note's
+    // peak (a reverberant tail's sub-harmonic): a note sung or bowed an octave lower, legato
+    // and quieter, is a new note.
+    const double held_pitch = step ? recent_median() : 0.0;
+    const bool slip_down = context[k].level_db < peak_db - kTailDb;
+    if (step && (after > held_pitch || slip_down) && octave_apart(after, held_pitch) &&
+        fading(k, w)) {
         octaves_off = true; // a tracking error: keep the note, and the pitch it began at
         recent.clear();     // follow the track in its new octave from here
         recent_sum = 0.0;

@@ -23,6 +23,7 @@ constexpr double kFragmentClarityDeficit = 0.1;  // and it is this much less cle
 // this soon after a change of pitch is the new note's own attack, not another note.
 constexpr double kLateAttackSeconds = 0.1;
 constexpr double kLevelFallDb = 1.0;   // a note's level has fallen once this far under its peak
+constexpr double kTailDb = 20.0;       // a note's tail: this far under its peak
 constexpr double kClarityWander = 2.0; // see transition_start
 // A vibrato (see vibrato_low): the pitch moving this much over one vibrato period, this long
 // after the note's attack; the boundary may go this far under its lowest clarity.

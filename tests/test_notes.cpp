@@ -288,6 +288,23 @@ TEST(NoteSegmenter, AFewSubharmonicFramesDoNotMakeAStepLookLikeAnOctaveSlip) {
     ASSERT_EQ(names(notes), (std::vector<std::string>{"A#4", "G3"}));
 }
 
+// A D4 whose level falls 30 dB over a second, its track jumping an octave at 0.6 s (-14 dB
+// under its peak) or at 0.9 s (-23 dB).
+std::vector<Note> fading_jump(double jump_at, double factor) {
+    return segment(track(
+        1.2, [&](double t) { return t < jump_at ? 293.66 : 293.66 * factor; },
+        [](double t) { return -20.0 - 25.0 * std::max(0.0, t - 0.05); }));
+}
+
+// Up an octave on a fading note is the track slipping to the 2nd harmonic: one D4. Down an
+// octave is a sub-harmonic only in the note's tail; earlier it is a note sung or bowed an
+// octave lower, legato and quieter (a voice's D4 -> D3 was kept as one D4).
+TEST(NoteSegmenter, AnOctaveJumpOnAFadingNoteIsASlipUpOrInTheTail) {
+    EXPECT_EQ(names(fading_jump(0.6, 2.0)), (std::vector<std::string>{"D4"}));
+    EXPECT_EQ(names(fading_jump(0.9, 0.5)), (std::vector<std::string>{"D4"}));
+    EXPECT_EQ(names(fading_jump(0.6, 0.5)), (std::vector<std::string>{"D4", "D3"}));
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
