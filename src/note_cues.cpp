@@ -188,14 +188,14 @@ double NoteSegmenter::Impl::opening_pitch(std::size_t k) {
     return median(scratch);
 }
 
-// The lowest clarity over the vibrato period before frame `from`, when the note has gone on
-// that long past its attack and its pitch moves there by kVibratoSemitones or more; else none.
-std::optional<double> NoteSegmenter::Impl::vibrato_low(std::size_t from) const {
+// The lowest clarity over the vibrato period before the `back` frames preceding frame k,
+// when the note has gone on that long past its attack and its pitch moves there by
+// kVibratoSemitones or more; else none.
+std::optional<double> NoteSegmenter::Impl::vibrato_low(std::size_t k, std::size_t back) const {
     const std::size_t cycle = std::size_t(std::lround(kReferenceSeconds / hop));
     const std::size_t settle = std::size_t(std::lround(kVibratoSettleSeconds / hop));
-    // The note's frames before `from` (the frame being decided is context[behind]).
-    const std::size_t earlier = since_split - std::min(since_split, behind - from);
-    if (from < cycle || earlier < cycle + settle) return std::nullopt;
+    const std::size_t from = k - back;
+    if (from < cycle || since_split < back + cycle + settle) return std::nullopt;
     double lowest = 1.0, low_pitch = 1e9, high_pitch = -1e9;
     std::size_t count = 0;
     for (std::size_t j = from - cycle; j < from; ++j) {
@@ -225,7 +225,7 @@ double NoteSegmenter::Impl::transition_start(std::size_t k) const {
     // A vibrato lowers the clarity where the pitch moves fastest: the note's own low points
     // in the vibrato period before are not yet its fade (with the clearest frame alone, a
     // vibrato's swing put a sax's boundary 70 ms early).
-    if (const auto low = vibrato_low(k - back)) floor = std::min(floor, *low - kVibratoMargin);
+    if (const auto low = vibrato_low(k, back)) floor = std::min(floor, *low - kVibratoMargin);
     std::size_t last = k - 1;
     while (last > k - back && !(context[last].voiced && context[last].confidence >= floor))
         --last;

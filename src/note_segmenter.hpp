@@ -124,7 +124,7 @@ struct NoteSegmenter::Impl {
     bool fading(std::size_t k, std::size_t w) const;
     bool holds(std::size_t k, std::size_t w, double pitch) const;
     double opening_pitch(std::size_t k);
-    std::optional<double> vibrato_low(std::size_t from) const;
+    std::optional<double> vibrato_low(std::size_t k, std::size_t back) const;
     double transition_start(std::size_t k) const;
 };
 

@@ -19,7 +19,7 @@
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
 // its pitch guess. Once a change is found, every frame up to the new note takes it, so the
 // change is one step. A note's start heard at its octave, or at the common period of the
-// note before and it, is handed over the same way (off_pitch_start()).
+// note before and it, is handed over the same way (src/path_off_pitch.cpp).
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -30,9 +30,6 @@ namespace pitchscribe::detail {
 
 namespace {
 
-// In semitones (the slots keep each state's pitch as 12 log2 f for the transition costs).
-constexpr double kMinStep = 0.8; // smaller moves are vibrato or intonation
-constexpr double kSame = 0.5;    // within this, two pitches are the same note
 // A fading note loses clarity frame on frame: at least this much, or its aperiodicity
 // (1 - clarity) grows by this factor (a clear flute note fades 0.9998 -> 0.9995 -> 0.9988).
 constexpr double kMinFade = 0.003;
@@ -42,18 +39,6 @@ constexpr double kFadeGrowth = 1.3;
 // would qualify).
 constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
-// An octave-first attack is at least this much less clear, on average, than the note it
-// settles on (a note sung or played at the octave is as clear as the one after it).
-constexpr double kOctaveFirstDeficit = 0.04;
-constexpr double kResumeSeconds = 0.3;      // a pitch heard this recently is not beginning
-constexpr double kMultipleTolerance = 0.35; // semitones; see multiple()
-
-// Whether `semitones` up from a pitch is a whole multiple of it (2 to 6 times).
-bool multiple(double semitones) {
-    for (int n = 2; n <= 6; ++n)
-        if (std::abs(semitones - 12.0 * std::log2(double(n))) < kMultipleTolerance) return true;
-    return false;
-}
 
 } // namespace
 
@@ -98,9 +83,7 @@ bool PathTracker::clear_detour(std::size_t from, std::size_t to, double note, do
         if (!s.chosen || s.clarity[s.chosen] < ends) continue;
         const double below = note - s.semitones[s.chosen];
         if (below < -kSame) return true;
-        const bool subharmonic = std::abs(below - 12.0) < kSame ||
-                                 std::abs(below - 19.02) < kSame || std::abs(below - 24.0) < kSame;
-        if (below > kSame && !subharmonic) return true;
+        if (below > kSame && !multiple(below, 4, kSame)) return true;
     }
     return false;
 }
@@ -135,62 +118,6 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
         if (holds) return k;
     }
     return std::nullopt;
-}
-
-// A note heard first at another pitch: from `frame`, where the path steps onto a pitch, it
-// holds it for at most `off_pitch_start` frames, then moves to the note and holds there,
-// and the stretch is either
-// - an attack heard at the octave (an organ pipe speaks at its octave first; a legato change
-//   can sound as the new note's sub-octave while the old one fades): the note is a
-//   candidate in all but a few of its frames, which are far less clear than the note; or
-// - the common period of the note before and the note after, both whole multiples of it:
-//   the old note ringing on (reverb) under the new one makes the mix periodic there, and
-//   clearer than either (a flute's D5 then G4 read G3 for 0.24 s).
-// Returns where it settles.
-std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const {
-    const Slot& here = slot(frame);
-    if (!here.chosen || frame == 0) return std::nullopt;
-    const double pitch = here.semitones[here.chosen];
-    // Not where a pitch begins: the path had it just before (a note resuming after a few
-    // unvoiced frames, as a decaying one does in noise).
-    if (here.time - last_voiced_time_ <= kResumeSeconds &&
-        std::abs(last_voiced_semitones_ - pitch) < kMinStep)
-        return std::nullopt;
-    const std::size_t reach = std::min(frame + window_.off_pitch_start, pushed_);
-    std::size_t k = frame + 1;
-    while (k < reach && slot(k).chosen &&
-           std::abs(slot(k).semitones[slot(k).chosen] - pitch) < kSame)
-        ++k;
-    const std::size_t last = k; // the stretch is [frame, last)
-    for (std::size_t gap = 0; k < reach && !slot(k).chosen && gap < window_.crossfade; ++gap)
-        ++k;
-    if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen) return std::nullopt;
-    const double settled = slot(k).semitones[slot(k).chosen];
-    double held_clarity = 0.0;
-    for (std::size_t h = k; h < k + window_.handover_hold; ++h) {
-        const Slot& s = slot(h);
-        if (!s.chosen || std::abs(s.semitones[s.chosen] - settled) >= kSame) return std::nullopt;
-        held_clarity += s.clarity[s.chosen];
-    }
-    const bool after_a_note = here.time - last_voiced_time_ <= kResumeSeconds &&
-                              std::abs(last_voiced_semitones_ - settled) >= kMinStep;
-    if (after_a_note && multiple(last_voiced_semitones_ - pitch) && multiple(settled - pitch))
-        return k; // their common period
-    if (std::abs(std::abs(settled - pitch) - 12.0) >= kSame) return std::nullopt;
-    double first_clarity = 0.0;
-    std::size_t lacking = 0; // frames where the settled pitch is not yet a candidate
-    for (std::size_t g = frame; g < last; ++g) {
-        const Slot& s = slot(g);
-        bool has_settled = false;
-        for (std::size_t c = 1; c <= s.count && !has_settled; ++c)
-            has_settled = std::abs(s.semitones[c] - settled) < kSame;
-        if (!has_settled && ++lacking > window_.crossfade) return std::nullopt;
-        first_clarity += s.clarity[s.chosen];
-    }
-    if (first_clarity / double(last - frame) >
-        held_clarity / double(window_.handover_hold) - kOctaveFirstDeficit)
-        return std::nullopt;
-    return k;
 }
 
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {

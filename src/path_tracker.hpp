@@ -15,6 +15,14 @@
 
 namespace pitchscribe::detail {
 
+// Pitch distances of the hand-overs, in semitones (the slots keep each state's pitch as
+// 12 log2 f for the transition costs).
+inline constexpr double kMinStep = 0.8; // smaller moves are vibrato or intonation
+inline constexpr double kSame = 0.5;    // within this, two pitches are the same note
+
+// Whether `semitones` up from a pitch is a whole multiple of it, 2 to `most` times.
+bool multiple(double semitones, int most, double tolerance);
+
 struct PathCosts {
     double clarity = 10.0;          // per unit of (1 - clarity) of the frame's clearest peak
     double choice = 1.5;            // times -ln(prior) of the chosen candidate
