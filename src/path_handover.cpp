@@ -39,6 +39,7 @@ constexpr double kFadeGrowth = 1.3;
 // would qualify).
 constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
+constexpr double kAbove = 2.0; // a note between two others lies this far above both
 
 } // namespace
 
@@ -84,6 +85,21 @@ bool PathTracker::clear_detour(std::size_t from, std::size_t to, double note, do
         const double below = note - s.semitones[s.chosen];
         if (below < -kSame) return true;
         if (below > kSame && !multiple(below, 4, kSame)) return true;
+    }
+    return false;
+}
+
+// Whether `detour_note` frames in a row in [from, to) lie kAbove semitones or more above
+// `top`, each at least as clear as both ends of the change.
+bool PathTracker::clear_note_above(std::size_t from, std::size_t to, double top,
+                                   double ends) const {
+    std::size_t run = 0;
+    for (std::size_t g = from; g < to; ++g) {
+        const Slot& s = slot(g);
+        const bool above =
+            s.chosen && s.semitones[s.chosen] >= top + kAbove && s.clarity[s.chosen] >= ends;
+        run = above ? run + 1 : 0;
+        if (run >= window_.detour_note) return true;
     }
     return false;
 }
@@ -154,6 +170,10 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     // as G4).
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
         clear_detour(frame - lead, k, new_note, ends))
+        return std::nullopt;
+    // A clear pitch well above both, held for a short note, is a note between them (a
+    // trumpet's 120 ms A5 between an F#5 and a D#4 went to the D#4).
+    if (old_note && clear_note_above(frame - lead, k, std::max(*old_note, new_note), ends))
         return std::nullopt;
     std::size_t crossfade_run = 0;
     for (std::size_t g = frame - lead; g < k; ++g) {

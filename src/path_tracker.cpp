@@ -34,6 +34,7 @@ PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample
     w.handover_lead = static_cast<std::size_t>(std::floor(half_frame));
     w.crossfade = static_cast<std::size_t>(std::ceil(half_frame));
     w.off_pitch_start = frames(0.3);
+    w.detour_note = frames(0.05);
     w.frame_size = frame_size;
     return w;
 }

@@ -44,10 +44,12 @@ struct PathWindow {
     std::size_t handover_lead = 2;    // frames that hear a note before it begins: half a frame
     std::size_t crossfade = 3;        // frames between two notes' pitches in a change: half a frame
     std::size_t off_pitch_start = 30; // a note heard first at another pitch, at most (see there)
+    std::size_t detour_note = 5;      // a note between two others in a change, at least
     std::size_t frame_size = 1134;    // detector frame, in samples
 
     // 0.4 s look-ahead, 1.5 s noise window, a change within 0.13 s holding 80 ms, an
-    // octave-first attack of up to 0.3 s (with the hold, it fills the look-ahead).
+    // octave-first attack of up to 0.3 s (with the hold, it fills the look-ahead), a note
+    // of 50 ms between two in a change.
     static PathWindow for_hop(double hop, std::size_t frame_size, double sample_rate);
 };
 
@@ -93,6 +95,7 @@ private:
     double path_clarity(std::size_t frame) const;
     static bool in_crossfade(const Slot& s, double ends);
     bool clear_detour(std::size_t from, std::size_t to, double note, double ends) const;
+    bool clear_note_above(std::size_t from, std::size_t to, double top, double ends) const;
     static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;

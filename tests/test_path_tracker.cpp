@@ -252,6 +252,25 @@ TEST(PathTracker, TheCommonPeriodOfTwoNotesGoesToTheNewOne) {
         EXPECT_NEAR(cents(out[i].frequency, 392.0), 0.0, 1.0) << i;
 }
 
+// A trumpet's F#5, a 70 ms A5 as clear, then a D#4 (FluidR3 renders the A5's first
+// frames murky): the A5 is a note between them, not part of the change to the D#4.
+TEST(PathTracker, AClearShortNoteAboveBothInAChangeStays) {
+    std::vector<PitchEstimate> frames(20, estimate({{740.0, 0.999}, {370.0, 0.998}}));
+    for (double c : {0.95, 0.75})
+        frames.push_back(estimate({{740.0, c}, {370.0, c - 0.01}}));
+    for (int i = 0; i < 7; ++i)
+        frames.push_back(estimate({{880.0, 0.99}, {440.0, 0.99}, {293.3, 0.99}}));
+    for (double c : {0.8, 0.6})
+        frames.push_back(estimate({{880.0, c}, {311.1, c + 0.05}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{311.1, 0.99}, {155.6, 0.98}}));
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 23; i < 29; ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 880.0), 0.0, 1.0) << i;
+    EXPECT_NEAR(cents(out[40].frequency, 311.1), 0.0, 1.0);
+}
+
 TEST(PathTracker, AGlideIsNotHandedOver) {
     std::vector<PitchEstimate> frames(20, estimate({{440.0, 0.95}}));
     for (int i = 1; i <= 20; ++i) // up 200 cents, 10 a frame
