@@ -75,42 +75,49 @@ bool PathTracker::in_crossfade(const Slot& s, double ends) {
     return s.chosen && ends >= kClearNotes && s.clarity[s.chosen] < ends - kCrossfadeDip;
 }
 
-// Whether a frame in [from, to) away from `note` is at least as clear as both ends of the
-// change, above it or below it but not at a sub-harmonic (an octave, a twelfth, two octaves
-// down: where a tracking slip goes).
-bool PathTracker::clear_detour(std::size_t from, std::size_t to, double note, double ends) const {
+// Whether `needed` frames in a row in [from, to) are voiced, at least as clear as both ends
+// of the change, and at a pitch `away` (in semitones) accepts: a note of their own.
+template <typename Away>
+bool PathTracker::clear_run(std::size_t from, std::size_t to, double ends, std::size_t needed,
+                            Away away) const {
+    std::size_t run = 0;
     for (std::size_t g = from; g < to; ++g) {
         const Slot& s = slot(g);
-        if (!s.chosen || s.clarity[s.chosen] < ends) continue;
-        const double below = note - s.semitones[s.chosen];
-        if (below < -kSame) return true;
-        if (below > kSame && !multiple(below, 4, kSame)) return true;
+        const bool clear = s.chosen && s.clarity[s.chosen] >= ends && away(s.semitones[s.chosen]);
+        run = clear ? run + 1 : 0;
+        if (run >= needed) return true;
     }
     return false;
 }
 
-// Whether `detour_note` frames in a row in [from, to) lie kAbove semitones or more above
-// `top`, each at least as clear as both ends of the change.
-bool PathTracker::clear_note_above(std::size_t from, std::size_t to, double top,
-                                   double ends) const {
-    std::size_t run = 0;
-    for (std::size_t g = from; g < to; ++g) {
-        const Slot& s = slot(g);
-        const bool above =
-            s.chosen && s.semitones[s.chosen] >= top + kAbove && s.clarity[s.chosen] >= ends;
-        run = above ? run + 1 : 0;
-        if (run >= window_.detour_note) return true;
+// The state of `s` within kSame of `pitch` (semitones), if it has one.
+std::optional<std::size_t> PathTracker::candidate_near(const Slot& s, double pitch) {
+    for (std::size_t c = 1; c <= s.count; ++c)
+        if (std::abs(s.semitones[c] - pitch) < kSame) return c;
+    return std::nullopt;
+}
+
+// The path's mean clarity over handover_hold frames from frame k, when it holds k's pitch
+// (within kSame) throughout; else none. The frames must have been pushed.
+std::optional<double> PathTracker::hold_clarity(std::size_t k) const {
+    const Slot& at = slot(k);
+    if (!at.chosen) return std::nullopt;
+    double sum = 0.0;
+    for (std::size_t h = k; h < k + window_.handover_hold; ++h) {
+        const Slot& s = slot(h);
+        if (!s.chosen || std::abs(s.semitones[s.chosen] - at.semitones[at.chosen]) >= kSame)
+            return std::nullopt;
+        sum += s.clarity[s.chosen];
     }
-    return false;
+    return sum / double(window_.handover_hold);
 }
 
 // The new note's pitch as frame `here` reports it: its own candidate within kSame of the
 // state where the path settled, else that state's pitch.
 PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& settled,
                                                std::size_t state) {
-    for (std::size_t c = 1; c <= here.count; ++c)
-        if (std::abs(here.semitones[c] - settled.semitones[state]) < kSame)
-            return {here.frequency[c], here.clarity[c]};
+    if (const auto c = candidate_near(here, settled.semitones[state]))
+        return {here.frequency[*c], here.clarity[*c]};
     return {settled.frequency[state], settled.clarity[state]};
 }
 
@@ -125,13 +132,7 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
     for (std::size_t k = frame + 1; k <= reach; ++k) {
         const Slot& at = slot(k);
         if (!at.chosen || (own && std::abs(at.semitones[at.chosen] - *own) < kMinStep)) continue;
-        const double note = at.semitones[at.chosen];
-        bool holds = true;
-        for (std::size_t h = k + 1; h < k + window_.handover_hold && holds; ++h) {
-            const Slot& next = slot(h);
-            holds = next.chosen && std::abs(next.semitones[next.chosen] - note) < kSame;
-        }
-        if (holds) return k;
+        if (hold_clarity(k)) return k;
     }
     return std::nullopt;
 }
@@ -164,16 +165,22 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     // end of its hold.
     const double ends =
         std::min(path_clarity(frame - lead - 1), path_clarity(k + window_.handover_hold - 1));
-    // Back to the pitch it came from: across a sub-harmonic (a tracking slip), or a detour
-    // less periodic than both ends (noise); another clear pitch is a note of its own (a
-    // violin's 130 ms E6 between two A4s was reported as A4, a clarinet's E4 between G4s
-    // as G4).
+    // Back to the pitch it came from: across a sub-harmonic (a tracking slip: an octave, a
+    // twelfth or two octaves down), or a detour less periodic than both ends (noise); another
+    // clear pitch is a note of its own (a violin's 130 ms E6 between two A4s was reported as
+    // A4, a clarinet's E4 between G4s as G4).
+    const auto detour = [&](double pitch) {
+        const double below = new_note - pitch;
+        return below < -kSame || (below > kSame && !multiple(below, 4, kSame));
+    };
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
-        clear_detour(frame - lead, k, new_note, ends))
+        clear_run(frame - lead, k, ends, 1, detour))
         return std::nullopt;
     // A clear pitch well above both, held for a short note, is a note between them (a
     // trumpet's 120 ms A5 between an F#5 and a D#4 went to the D#4).
-    if (old_note && clear_note_above(frame - lead, k, std::max(*old_note, new_note), ends))
+    const double top = std::max(old_note.value_or(new_note), new_note) + kAbove;
+    if (old_note && clear_run(frame - lead, k, ends, window_.detour_note,
+                              [top](double pitch) { return pitch >= top; }))
         return std::nullopt;
     std::size_t crossfade_run = 0;
     for (std::size_t g = frame - lead; g < k; ++g) {

@@ -40,9 +40,8 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
     const double pitch = here.semitones[here.chosen];
     // Not where a pitch begins: the path had it just before (a note resuming after a few
     // unvoiced frames, as a decaying one does in noise).
-    if (here.time - last_voiced_time_ <= kResumeSeconds &&
-        std::abs(last_voiced_semitones_ - pitch) < kMinStep)
-        return std::nullopt;
+    const bool after_voiced = here.time - last_voiced_time_ <= kResumeSeconds;
+    if (after_voiced && std::abs(last_voiced_semitones_ - pitch) < kMinStep) return std::nullopt;
     const std::size_t reach = std::min(frame + window_.off_pitch_start, pushed_);
     std::size_t k = frame + 1;
     while (k < reach && slot(k).chosen &&
@@ -53,14 +52,10 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
         ++k;
     if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen) return std::nullopt;
     const double settled = slot(k).semitones[slot(k).chosen];
-    double held_clarity = 0.0;
-    for (std::size_t h = k; h < k + window_.handover_hold; ++h) {
-        const Slot& s = slot(h);
-        if (!s.chosen || std::abs(s.semitones[s.chosen] - settled) >= kSame) return std::nullopt;
-        held_clarity += s.clarity[s.chosen];
-    }
-    const bool after_a_note = here.time - last_voiced_time_ <= kResumeSeconds &&
-                              std::abs(last_voiced_semitones_ - settled) >= kMinStep;
+    const auto held_clarity = hold_clarity(k);
+    if (!held_clarity) return std::nullopt;
+    const bool after_a_note =
+        after_voiced && std::abs(last_voiced_semitones_ - settled) >= kMinStep;
     if (after_a_note && multiple(last_voiced_semitones_ - pitch, 6, kMultipleTolerance) &&
         multiple(settled - pitch, 6, kMultipleTolerance))
         return k; // their common period
@@ -69,14 +64,10 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
     std::size_t lacking = 0; // frames where the settled pitch is not yet a candidate
     for (std::size_t g = frame; g < last; ++g) {
         const Slot& s = slot(g);
-        bool has_settled = false;
-        for (std::size_t c = 1; c <= s.count && !has_settled; ++c)
-            has_settled = std::abs(s.semitones[c] - settled) < kSame;
-        if (!has_settled && ++lacking > window_.crossfade) return std::nullopt;
+        if (!candidate_near(s, settled) && ++lacking > window_.crossfade) return std::nullopt;
         first_clarity += s.clarity[s.chosen];
     }
-    if (first_clarity / double(last - frame) >
-        held_clarity / double(window_.handover_hold) - kOctaveFirstDeficit)
+    if (first_clarity / double(last - frame) > *held_clarity - kOctaveFirstDeficit)
         return std::nullopt;
     return k;
 }

@@ -94,8 +94,11 @@ private:
                      double new_note) const;
     double path_clarity(std::size_t frame) const;
     static bool in_crossfade(const Slot& s, double ends);
-    bool clear_detour(std::size_t from, std::size_t to, double note, double ends) const;
-    bool clear_note_above(std::size_t from, std::size_t to, double top, double ends) const;
+    template <typename Away>
+    bool clear_run(std::size_t from, std::size_t to, double ends, std::size_t needed,
+                   Away away) const;
+    static std::optional<std::size_t> candidate_near(const Slot& s, double pitch);
+    std::optional<double> hold_clarity(std::size_t k) const;
     static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
