@@ -93,6 +93,64 @@ bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
     return std::abs(before - after) < kNotchSamePitch;
 }
 
+// A re-attack heard in the waveform alone: a sustained note begun again at its pitch (a new
+// bow stroke, breath or tongue) overlaps its own release, so the level need not dip, but
+// for 50-100 ms the sound is far less periodic: 1 - clarity rises tens of times over, then
+// falls back (a piccolo's 0.9994 -> 0.95 -> 0.9994). Measured in dB, so a note as clear as
+// 0.9995 and one of 0.99 are judged alike; vibrato moves it by a few dB. Frame k is the
+// burst's peak; the new note begins where the burst came within kBurstStartDb of it.
+std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
+    const auto aperiodicity = [this](std::size_t i) {
+        return 10.0 * std::log10(std::max(1.0 - context[i].confidence, 1e-6));
+    };
+    const std::size_t side = std::size_t(std::lround(kBurstSeconds / hop));
+    const std::size_t settle = std::size_t(std::lround(kBurstSettleSeconds / hop));
+    if (k + 3 >= context.size() || !context[k].voiced) return std::nullopt;
+    const double peak = aperiodicity(k);
+    if (peak < kBurstPeakDb) return std::nullopt;
+    // The note's own frames before the burst, past its attack.
+    const std::size_t first =
+        std::max(k - std::min(k, side), k - std::min(k, since_split) + settle);
+    std::size_t start = k;
+    while (start > first && aperiodicity(start - 1) >= peak - kBurstStartDb)
+        --start;
+    if (start < first + settle) return std::nullopt;
+    double lowest = peak, highest = -120.0;
+    for (std::size_t i = first; i < k; ++i) {
+        if (!context[i].voiced) return std::nullopt;
+        if (i + 3 >= k && aperiodicity(i) >= peak) return std::nullopt; // not the peak yet
+        lowest = std::min(lowest, aperiodicity(i));
+        if (i < start) highest = std::max(highest, aperiodicity(i));
+    }
+    double loudest = -120.0;
+    for (std::size_t i = first; i < start; ++i)
+        loudest = std::max(loudest, context[i].level_db);
+    // After the burst: it falls back, and for the next kBurstSettleSeconds x 2 the note is
+    // settled: neither as aperiodic again (a vibrato's next swing) nor far quieter than
+    // before (a release ringing on in a room).
+    std::size_t fallen = k + 1;
+    while (fallen < context.size() &&
+           !(context[fallen].voiced && aperiodicity(fallen) <= peak - kBurstFallDb))
+        ++fallen;
+    if (fallen == context.size()) return std::nullopt;
+    for (std::size_t i = k + 1; i <= k + 3; ++i)
+        if (aperiodicity(i) > peak) return std::nullopt;
+    double relapse = -120.0, level = -120.0;
+    for (std::size_t i = fallen + 1; i < std::min(context.size(), fallen + 1 + 2 * settle); ++i) {
+        if (context[i].voiced) relapse = std::max(relapse, aperiodicity(i));
+        level = std::max(level, context[i].level_db);
+    }
+    if (peak - lowest < kBurstRiseDb || peak - highest < kBurstAboveDb ||
+        peak - relapse < kBurstRelapseDb ||
+        level < std::max(loudest - kBurstQuieterDb, peak_db - kTailDb))
+        return std::nullopt;
+    const double before_pitch = median_pitch(first, start);
+    const double after_pitch =
+        median_pitch(k + 3, std::min(context.size(), fallen + 1 + 2 * settle));
+    if (!(std::abs(before_pitch - after_pitch) < kNotchSamePitch)) return std::nullopt;
+    return context[start].time - hop / 2;
+}
+
 // A change of pitch that holds (not a blip), from a pitch that had not been moving away
 // (not a glide or a vibrato).
 bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {

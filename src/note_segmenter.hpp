@@ -47,6 +47,21 @@ constexpr double kNotchDepth = 0.05;
 constexpr double kNotchSides = 0.97;
 constexpr double kNotchSamePitch = 0.3;
 constexpr double kNotchSpanSeconds = 0.06;
+// An aperiodicity burst (see aperiodicity_burst), in dB of 1 - clarity: a peak at least
+// kBurstPeakDb, kBurstRiseDb above the lowest of the note's last kBurstSeconds (from
+// kBurstSettleSeconds past its start) and kBurstAboveDb above their highest; it begins where
+// it comes within kBurstStartDb of its peak and ends where it has fallen kBurstFallDb. The
+// next 2 x kBurstSettleSeconds stay kBurstRelapseDb under the peak and at most
+// kBurstQuieterDb quieter than the note before it.
+constexpr double kBurstPeakDb = -26.0;
+constexpr double kBurstRiseDb = 11.0;
+constexpr double kBurstAboveDb = 4.0;
+constexpr double kBurstStartDb = 6.0;
+constexpr double kBurstFallDb = 8.0;
+constexpr double kBurstRelapseDb = 1.0;
+constexpr double kBurstQuieterDb = 10.0;
+constexpr double kBurstSeconds = 0.15;
+constexpr double kBurstSettleSeconds = 0.05;
 
 // The median of `values` (reordered); 0 when empty.
 double median(std::vector<double>& values);
@@ -117,6 +132,7 @@ struct NoteSegmenter::Impl {
     double attack_after(std::size_t k) const;
     bool valley(std::size_t k) const;
     bool clarity_notch(std::size_t k);
+    std::optional<double> aperiodicity_burst(std::size_t k);
     bool pitch_step(std::size_t k, std::size_t w);
     bool gliding(std::size_t k) const;
     double recent_median();

@@ -71,6 +71,9 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
             } else if (clarity_notch(k)) {
                 restruck = true;
                 boundary = transition_start(k);
+            } else if (const auto start = aperiodicity_burst(k)) {
+                restruck = true;
+                boundary = *start;
             }
         }
         if (may_split && (attack || boundary >= 0.0)) end_note(sink, boundary);

@@ -1,4 +1,7 @@
-// Note segmentation on synthetic pitch tracks: what stays one note and what splits.
+// Note segmentation on synthetic pitch tracks: what stays one note and what splits at a
+// change of pitch (re-attacks of one pitch: test_note_reattacks.cpp).
+#include "note_track.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
@@ -9,45 +12,7 @@
 namespace {
 
 using namespace pitchscribe;
-
-constexpr double kHop = 0.01;
-
-// Builds a track frame by frame: `hz(t)` gives the pitch (0 = unvoiced), `db(t)` the level.
-template <typename Pitch, typename Level>
-std::vector<PitchFrame> track(double seconds, Pitch hz, Level db) {
-    std::vector<PitchFrame> frames;
-    for (int i = 0; i * kHop < seconds; ++i) {
-        PitchFrame f;
-        f.time = i * kHop;
-        f.frequency = hz(f.time);
-        f.voiced = f.frequency > 0.0;
-        f.confidence = f.voiced ? 0.95 : 0.2;
-        f.level_db = db(f.time);
-        frames.push_back(f);
-    }
-    return frames;
-}
-
-std::vector<Note> segment(const std::vector<PitchFrame>& frames, const NoteConfig& config = {}) {
-    std::vector<Note> notes;
-    NoteSegmenter segmenter(config);
-    auto sink = [&](const Note& n) { notes.push_back(n); };
-    for (const PitchFrame& f : frames)
-        segmenter.push(f, sink);
-    segmenter.finish(sink);
-    return notes;
-}
-
-double steady(double) {
-    return -20.0;
-}
-
-std::vector<std::string> names(const std::vector<Note>& notes) {
-    std::vector<std::string> out;
-    for (const Note& n : notes)
-        out.push_back(n.name);
-    return out;
-}
+using namespace pitchscribe::test;
 
 TEST(NoteSegmenter, OneHeldNoteWithItsTimesAndName) {
     auto notes = segment(track(
@@ -121,43 +86,6 @@ TEST(NoteSegmenter, SemitoneStepSplits) {
     EXPECT_EQ(names(notes), (std::vector<std::string>{"A4", "A#4"}));
 }
 
-TEST(NoteSegmenter, RepeatedNoteWithALevelDipSplits) {
-    // The same pitch struck three times: the level decays, then jumps back up.
-    auto level = [](double t) { return -10.0 - 40.0 * std::fmod(t, 0.4); };
-    auto notes = segment(track(
-        1.2, [](double) { return 330.0; }, level));
-    ASSERT_EQ(notes.size(), 3u);
-    EXPECT_NEAR(notes[1].onset, 0.4, 0.021);
-    EXPECT_NEAR(notes[2].onset, 0.8, 0.021);
-}
-
-// A reed or bow begins the same pitch again without a level dip: for a few frames the old
-// and new waveforms overlap out of phase and the clarity drops into a notch (FluidR3's
-// tenor sax: 0.998 -> 0.74 -> 0.99).
-std::vector<PitchFrame> notched(const std::vector<double>& notch, double cents_after = 0.0) {
-    auto frames = track(
-        1.0, [&](double t) { return t < 0.5 ? 330.0 : 330.0 * std::exp2(cents_after / 1200.0); },
-        steady);
-    for (auto& f : frames)
-        f.confidence = 0.998;
-    for (std::size_t i = 0; i < notch.size(); ++i)
-        frames[48 + i].confidence = notch[i];
-    return frames;
-}
-
-TEST(NoteSegmenter, RepeatedNoteWithAClarityNotchSplits) {
-    const auto notes = segment(notched({0.95, 0.85, 0.74, 0.83, 0.95}));
-    ASSERT_EQ(names(notes), (std::vector<std::string>{"E4", "E4"}));
-    EXPECT_NEAR(notes[1].onset, 0.5, 0.03);
-}
-
-TEST(NoteSegmenter, AShallowNotchOrOneAcrossAPitchChangeDoesNotSplit) {
-    // Vibrato and tremolo move the clarity by under 0.01.
-    EXPECT_EQ(segment(notched({0.99, 0.975, 0.97, 0.975, 0.99})).size(), 1u);
-    // A 40-cent bend across the notch: a glide, not a re-attack (nor a step to split at).
-    EXPECT_EQ(segment(notched({0.95, 0.85, 0.74, 0.83, 0.95}, 40.0)).size(), 1u);
-}
-
 TEST(NoteSegmenter, ALateAttackAfterAStepIsTheNewNotesOwn) {
     // A blown note steps up; its level dips as the old note stops and comes up 80 ms later.
     auto level = [](double t) { return t >= 0.5 && t < 0.58 ? -31.0 : -20.0; };
@@ -177,84 +105,6 @@ TEST(NoteSegmenter, AStepInNoiseIsSplitWhereThePitchChanges) {
     const auto notes = segment(frames);
     ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
     EXPECT_NEAR(notes[1].onset, 0.5, 0.03);
-}
-
-// A note struck out of silence: each frame's level is the power its 50 ms window holds, so it
-// starts rising 25 ms before the attack; the onset is where the window is half full.
-TEST(NoteSegmenter, AnAttackOnsetIsWhereTheWindowHoldsHalfItsPower) {
-    auto level = [](double t) {
-        const double inside = std::clamp((t + 0.025 - 0.5) / 0.05, 0.0, 1.0);
-        return inside > 0.0 ? -20.0 + 10.0 * std::log10(inside) : -120.0;
-    };
-    const auto notes = segment(track(
-        1.0, [](double t) { return t > 0.485 ? 330.0 : 0.0; }, level));
-    ASSERT_EQ(notes.size(), 1u);
-    EXPECT_NEAR(notes[0].onset, 0.5, 0.011);
-}
-
-// A note released into a gap shorter than max_gap, then a new pitch bowed out of it (FluidR3's
-// cello: C4, 40 ms unvoiced, D4 voiced from its first rising frame, 25 dB under the C4): the
-// D4 begins at its attack, not where the C4 fell silent 60 ms earlier. The attack is judged
-// by its peak, not by the level of its first frame.
-TEST(NoteSegmenter, ANoteAfterAShortReleaseStartsAtItsAttack) {
-    auto level = [](double t) {
-        if (t < 0.705) return t < 0.5 ? -25.0 : -25.0 - 175.0 * (t - 0.5); // -60 dB at 0.7 s
-        if (t < 0.725) return -64.0;
-        return -28.0 - 24.0 * std::exp(-(t - 0.73) / 0.03); // -52, -45, -40, -37, ...
-    };
-    const auto notes = segment(track(
-        1.4,
-        [](double t) {
-            if (t < 0.705) return 261.63;
-            return t < 0.725 ? 0.0 : 293.66;
-        },
-        level));
-    ASSERT_EQ(names(notes), (std::vector<std::string>{"C4", "D4"}));
-    EXPECT_GT(notes[1].onset, 0.73);
-    EXPECT_LT(notes[1].onset, 0.78);
-}
-
-// A note released (still voiced, losing clarity as it fades) and the next one attacked out of
-// the valley, slowly (FluidR3's tenor sax: C4 to D4): the D4 begins where the level climbs out
-// of the valley, not where the C4 began to fade 150 ms earlier.
-TEST(NoteSegmenter, ANoteAfterAValleyStartsWhereTheLevelClimbsOutOfIt) {
-    auto level = [](double t) {
-        if (t < 0.6) return -20.0;
-        if (t < 0.755) return -20.0 - 200.0 * (t - 0.6); // -50 dB at 0.75 s
-        return -21.0 - 30.0 * std::exp(-(t - 0.75) / 0.04);
-    };
-    auto frames = track(
-        1.4, [](double t) { return t < 0.765 ? 261.63 : 293.66; }, level);
-    for (PitchFrame& f : frames) // clear until the release, murky in the valley, clear again
-        f.confidence = 0.999 - 0.2 * std::clamp(1.0 - std::abs(f.time - 0.75) / 0.15, 0.0, 1.0);
-    const auto notes = segment(frames);
-    ASSERT_EQ(names(notes), (std::vector<std::string>{"C4", "D4"}));
-    EXPECT_NEAR(notes[1].onset, 0.76, 0.015); // at 0.605 before (where the C4 began to fade)
-}
-
-// A sung note out of silence that swells in two steps (FluidR3's voice oohs: -44 dB, a
-// plateau at -30 dB 40 ms in, then up to -20 dB) is one note (it was split at the second
-// step); a note struck again 90 ms after it began, once its level has fallen, is two.
-TEST(NoteSegmenter, ASwellInTwoStepsIsOneNoteAFastRestrikeIsTwo) {
-    auto swell = [](double t) {
-        if (t < 0.3) return -120.0;
-        if (t < 0.34) return -44.0 + 350.0 * (t - 0.3); // to -30
-        if (t < 0.36) return -30.0;
-        return std::max(-30.0, std::min(-20.0, -30.0 + 250.0 * (t - 0.36)));
-    };
-    auto sung = segment(track(
-        1.2, [](double t) { return t >= 0.3 ? 293.66 : 0.0; }, swell));
-    ASSERT_EQ(names(sung), (std::vector<std::string>{"D4"}));
-    EXPECT_LT(sung[0].onset, 0.34);
-
-    auto struck = [](double t) { // two strikes 90 ms apart, each decaying 120 dB/s
-        if (t < 0.3) return -120.0;
-        return -10.0 - 120.0 * (t < 0.39 ? t - 0.3 : t - 0.39);
-    };
-    auto restruck = segment(track(
-        1.2, [](double t) { return t >= 0.3 ? 293.66 : 0.0; }, struck));
-    ASSERT_EQ(names(restruck), (std::vector<std::string>{"D4", "D4"}));
-    EXPECT_NEAR(restruck[1].onset, 0.39, 0.02);
 }
 
 // An A4 with a 6 Hz, 40-cent vibrato whose clarity dips where the pitch moves fastest (as
