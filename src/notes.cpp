@@ -61,10 +61,14 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
             attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
         const bool may_split = in_note && since_split >= w;
         double boundary = -1.0; // where the next note begins, when a cue splits here
-        bool restruck = false;  // begun again: a level valley or a clarity notch
+        bool restruck = false;  // begun again: a level valley, a clarity notch or burst
         if (may_split && !attack) {
             if (pitch_step(k, w)) {
-                boundary = transition_start(k);
+                // After a gap into which the old note died away (its tail), the new pitch
+                // begins where it is heard: the boundary does not go back across the gap.
+                const bool died_away =
+                    k > 0 && !context[k - 1].voiced && context[k - 1].level_db < peak_db - kTailDb;
+                boundary = died_away ? f.time - hop / 2 : transition_start(k);
             } else if (valley(k)) { // the next note begins where its attack climbs out
                 restruck = true;
                 boundary = std::max(transition_start(k), attack_after(k));

@@ -85,6 +85,32 @@ TEST(NoteSegmenter, ANoteAfterAShortReleaseStartsAtItsAttack) {
     EXPECT_LT(notes[1].onset, 0.78);
 }
 
+// A bowed note fading out into a short gap, and the next pitch bowed out of it softly, as
+// FluidR3's violin gave them (A5 to G5): the G5's first voiced frame is 6 dB above the gap,
+// not yet a level jump, and the change of pitch seen there must not begin the G5 where the
+// A5 fell silent, 50 ms before it was heard.
+TEST(NoteSegmenter, ANewPitchAfterAGapTheOldNoteDiedIntoBeginsAfterIt) {
+    const double gap[] = {-61.8, -62.6, -63.6, -65.2, -64.3}; // 0.47-0.51 s, unvoiced
+    const double rise[] = {-58.5, -49.8, -44.9, -42.1, -40.0, -38.6, -37.4, -36.6};
+    auto frames = track(
+        1.2, [](double t) { return t < 0.465   ? 880.0
+                                   : t < 0.515 ? 0.0
+                                               : 783.99; },
+        [](double t) { return std::max(-60.0, -28.0 - std::max(0.0, t - 0.3) * 190.0); });
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        PitchFrame& f = frames[i];
+        f.confidence = f.voiced ? 0.996 : 0.0;
+        if (i >= 47 && i < 52) f.level_db = gap[i - 47];
+        if (i >= 52) { // the G5 grows clear as it grows loud
+            f.level_db = i < 60 ? rise[i - 52] : -36.0;
+            f.confidence = std::min(0.996, 0.76 + 0.03 * double(i - 52));
+        }
+    }
+    const auto notes = segment(frames);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A5", "G5"}));
+    EXPECT_NEAR(notes[1].onset, 0.515, 0.015); // at 0.465 before (where the A5 fell silent)
+}
+
 // A note released (still voiced, losing clarity as it fades) and the next one attacked out of
 // the valley, slowly (FluidR3's tenor sax: C4 to D4): the D4 begins where the level climbs out
 // of the valley, not where the C4 began to fade 150 ms earlier.
