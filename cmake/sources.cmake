@@ -13,6 +13,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/mpm.cpp
   src/note_names.cpp
   src/note_cues.cpp
+  src/note_reattacks.cpp
   src/notes.cpp
   src/path_tracker.cpp
   src/path_handover.cpp

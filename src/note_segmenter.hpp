@@ -1,6 +1,6 @@
 // Internal: the note segmenter's state and its tuning constants, shared by notes.cpp (the
-// state machine that builds notes) and note_cues.cpp (what the frames around the one being
-// decided show: re-attacks, steps, glides, boundaries).
+// state machine that builds notes), note_reattacks.cpp and note_cues.cpp (what the frames
+// around the one being decided show: re-attacks of one pitch; steps, glides, boundaries).
 #pragma once
 
 #include "pitchscribe/notes.hpp"
@@ -126,13 +126,14 @@ struct NoteSegmenter::Impl {
     void add_to_note(const PitchFrame& f);
     void end_note(const NoteSink& sink, double boundary = -1.0);
 
-    // What the frames around frame k show (note_cues.cpp).
+    // What the frames around frame k show: re-attacks (note_reattacks.cpp) ...
     bool rising(std::size_t i) const;
     void note_attack(std::size_t k);
     double attack_after(std::size_t k) const;
     bool valley(std::size_t k) const;
     bool clarity_notch(std::size_t k);
     std::optional<double> aperiodicity_burst(std::size_t k);
+    // ... and changes of pitch (note_cues.cpp).
     bool pitch_step(std::size_t k, std::size_t w);
     bool gliding(std::size_t k) const;
     double recent_median();

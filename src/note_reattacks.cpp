@@ -1,0 +1,153 @@
+// What the frames around the one being decided show about re-attacks of one pitch: where the
+// level jumps (an attack) or sinks into a valley, a clarity notch, a burst of aperiodicity.
+#include "note_segmenter.hpp"
+
+namespace pitchscribe {
+
+using namespace note_detail;
+
+// True when frame i's level has risen onset_rise_db over the last five frames (the 50 ms
+// the frame window smears an attack over).
+bool NoteSegmenter::Impl::rising(std::size_t i) const {
+    double dip = context[i].level_db;
+    for (std::size_t j = (i >= 5 ? i - 5 : 0); j < i; ++j)
+        dip = std::min(dip, context[j].level_db);
+    return context[i].level_db - dip >= config.onset_rise_db;
+}
+
+// Remembers the frame where the level starts to jump up after a dip (any frame, voiced
+// or not): the first of a run of rising frames.
+void NoteSegmenter::Impl::note_attack(std::size_t k) {
+    if (!rising(k) || (k > 0 && rising(k - 1))) {
+        if (attack_time >= 0.0) attack_db = std::max(attack_db, context[k].level_db);
+        return;
+    }
+    const std::size_t end = std::min(
+        context.size(), k + std::max<std::size_t>(1, std::lround(kAttackPeakSeconds / hop)));
+    double peak = -120.0;
+    for (std::size_t j = k; j < end; ++j)
+        peak = std::max(peak, context[j].level_db);
+    std::size_t at = k;
+    while (context[at].level_db < peak - kAttackPeakDb)
+        ++at;
+    attack_time = context[at].time;
+    attack_db = peak; // not frame k's level: a bowed attack out of a release starts 25 dB down
+}
+
+// Where the note after a level valley at frame k begins, when an attack climbs out of it
+// within the look-ahead: the first frame kValleyRiseDb above the valley's floor. (A note
+// released, then the next one struck: the old note's fading clarity, which places the
+// boundary of a legato change, says nothing about when the new note came; nor, for a slow
+// attack out of a non-silent floor, does the time the level reaches its peak.) Else -1.
+double NoteSegmenter::Impl::attack_after(std::size_t k) const {
+    for (std::size_t i = k + 1; i < context.size(); ++i) {
+        if (!rising(i)) continue;
+        std::size_t j = k + 1;
+        while (j < i && context[j].level_db < context[k].level_db + kValleyRiseDb)
+            ++j;
+        return context[j].time - hop / 2;
+    }
+    return -1.0;
+}
+
+// A soft re-attack: the level falls well below the note on both sides of frame k and
+// the waveform loses clarity there (two notes overlap). Tremolo dips are shallower and
+// keep their clarity.
+bool NoteSegmenter::Impl::valley(std::size_t k) const {
+    const std::size_t r = reach(), near = 5;
+    const double floor = context[k].level_db;
+    double left = floor, right = floor, clearest = 0.0, murkiest = 1.0;
+    for (std::size_t i = (k >= r ? k - r : 0); i < std::min(context.size(), k + r + 1); ++i) {
+        const std::size_t distance = i > k ? i - k : k - i;
+        if (distance <= near && context[i].level_db < floor) return false;
+        (i < k ? left : right) = std::max(i < k ? left : right, context[i].level_db);
+        clearest = std::max(clearest, context[i].confidence);
+        if (distance <= 3) murkiest = std::min(murkiest, context[i].confidence);
+    }
+    const double depth = std::min(left, right) - floor, murk = clearest - murkiest;
+    return depth >= config.onset_rise_db + 1.0 && murk >= 0.02;
+}
+
+// A re-attack without a level valley: a sustained note (reed, bow, voice) begun again
+// at the same pitch overlaps its own release, out of phase, for a few frames, and the
+// clarity drops (0.998 -> 0.74 -> 0.99 for FluidR3's tenor sax) between two clear
+// stretches of one pitch. Vibrato and tremolo move the clarity by under 0.01; a glide
+// changes the pitch from one side to the other.
+bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
+    if (!context[k].voiced) return false;
+    const std::size_t span = std::max<std::size_t>(2, std::lround(kNotchSpanSeconds / hop));
+    const double here = context[k].confidence;
+    double left = 0.0, right = 0.0;
+    for (std::size_t i = (k >= span ? k - span : 0); i < std::min(context.size(), k + span + 1);
+         ++i) {
+        if (i == k || !context[i].voiced) continue;
+        const std::size_t distance = i > k ? i - k : k - i;
+        if (2 * distance <= span && context[i].confidence < here) return false; // not its floor
+        (i < k ? left : right) = std::max(i < k ? left : right, context[i].confidence);
+    }
+    const double sides = std::min(left, right);
+    if (!(sides >= kNotchSides && sides - here >= kNotchDepth)) return false;
+    const double before = median_pitch(k >= span ? k - span : 0, k);
+    const double after = median_pitch(k + 1, k + span + 1);
+    return std::abs(before - after) < kNotchSamePitch;
+}
+
+// A re-attack heard in the waveform alone: a sustained note begun again at its pitch (a new
+// bow stroke, breath or tongue) overlaps its own release, so the level need not dip, but
+// for 50-100 ms the sound is far less periodic: 1 - clarity rises tens of times over, then
+// falls back (a piccolo's 0.9994 -> 0.95 -> 0.9994). Measured in dB, so a note as clear as
+// 0.9995 and one of 0.99 are judged alike; vibrato moves it by a few dB. Frame k is the
+// burst's peak; the new note begins where the burst came within kBurstStartDb of it.
+std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
+    const auto aperiodicity = [this](std::size_t i) {
+        return 10.0 * std::log10(std::max(1.0 - context[i].confidence, 1e-6));
+    };
+    const std::size_t side = std::size_t(std::lround(kBurstSeconds / hop));
+    const std::size_t settle = std::size_t(std::lround(kBurstSettleSeconds / hop));
+    if (k + 3 >= context.size() || !context[k].voiced) return std::nullopt;
+    const double peak = aperiodicity(k);
+    if (peak < kBurstPeakDb) return std::nullopt;
+    // The note's own frames before the burst, past its attack.
+    const std::size_t first =
+        std::max(k - std::min(k, side), k - std::min(k, since_split) + settle);
+    std::size_t start = k;
+    while (start > first && aperiodicity(start - 1) >= peak - kBurstStartDb)
+        --start;
+    if (start < first + settle) return std::nullopt;
+    double lowest = peak, highest = -120.0;
+    for (std::size_t i = first; i < k; ++i) {
+        if (!context[i].voiced) return std::nullopt;
+        if (i + 3 >= k && aperiodicity(i) >= peak) return std::nullopt; // not the peak yet
+        lowest = std::min(lowest, aperiodicity(i));
+        if (i < start) highest = std::max(highest, aperiodicity(i));
+    }
+    double loudest = -120.0;
+    for (std::size_t i = first; i < start; ++i)
+        loudest = std::max(loudest, context[i].level_db);
+    // After the burst: it falls back, and for the next kBurstSettleSeconds x 2 the note is
+    // settled: neither as aperiodic again (a vibrato's next swing) nor far quieter than
+    // before (a release ringing on in a room).
+    std::size_t fallen = k + 1;
+    while (fallen < context.size() &&
+           !(context[fallen].voiced && aperiodicity(fallen) <= peak - kBurstFallDb))
+        ++fallen;
+    if (fallen == context.size()) return std::nullopt;
+    for (std::size_t i = k + 1; i <= k + 3; ++i)
+        if (aperiodicity(i) > peak) return std::nullopt;
+    double relapse = -120.0, level = -120.0;
+    for (std::size_t i = fallen + 1; i < std::min(context.size(), fallen + 1 + 2 * settle); ++i) {
+        if (context[i].voiced) relapse = std::max(relapse, aperiodicity(i));
+        level = std::max(level, context[i].level_db);
+    }
+    if (peak - lowest < kBurstRiseDb || peak - highest < kBurstAboveDb ||
+        peak - relapse < kBurstRelapseDb ||
+        level < std::max(loudest - kBurstQuieterDb, peak_db - kTailDb))
+        return std::nullopt;
+    const double before_pitch = median_pitch(first, start);
+    const double after_pitch =
+        median_pitch(k + 3, std::min(context.size(), fallen + 1 + 2 * settle));
+    if (!(std::abs(before_pitch - after_pitch) < kNotchSamePitch)) return std::nullopt;
+    return context[start].time - hop / 2;
+}
+
+} // namespace pitchscribe
