@@ -110,6 +110,12 @@ std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
     // The note's own frames before the burst, past its attack.
     const std::size_t first =
         std::max(k - std::min(k, side), k - std::min(k, since_split) + settle);
+    // The peak: no frame up to 3 before is as aperiodic, none up to 3 after more (checked
+    // first: most frames are not a peak).
+    for (std::size_t i = std::max(first, k - std::min<std::size_t>(k, 3)); i < k; ++i)
+        if (aperiodicity(i) >= peak) return std::nullopt;
+    for (std::size_t i = k + 1; i <= k + 3; ++i)
+        if (aperiodicity(i) > peak) return std::nullopt;
     std::size_t start = k;
     while (start > first && aperiodicity(start - 1) >= peak - kBurstStartDb)
         --start;
@@ -117,7 +123,6 @@ std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
     double lowest = peak, highest = -120.0;
     for (std::size_t i = first; i < k; ++i) {
         if (!context[i].voiced) return std::nullopt;
-        if (i + 3 >= k && aperiodicity(i) >= peak) return std::nullopt; // not the peak yet
         lowest = std::min(lowest, aperiodicity(i));
         if (i < start) highest = std::max(highest, aperiodicity(i));
     }
@@ -132,8 +137,6 @@ std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
            !(context[fallen].voiced && aperiodicity(fallen) <= peak - kBurstFallDb))
         ++fallen;
     if (fallen == context.size()) return std::nullopt;
-    for (std::size_t i = k + 1; i <= k + 3; ++i)
-        if (aperiodicity(i) > peak) return std::nullopt;
     double relapse = -120.0, level = -120.0;
     for (std::size_t i = fallen + 1; i < std::min(context.size(), fallen + 1 + 2 * settle); ++i) {
         if (context[i].voiced) relapse = std::max(relapse, aperiodicity(i));
