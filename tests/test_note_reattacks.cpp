@@ -177,11 +177,15 @@ TEST(NoteSegmenter, ABurstOfAperiodicityAtOnePitchIsARestrike) {
     EXPECT_NEAR(notes[1].onset, 0.62, 0.02);
 }
 
-// A vibrato that sets in 0.3 s into a note: its first dip of clarity stands out from the
-// steady start like a burst, but the dips recur every half cycle.
+// A vibrato that sets in 0.3 s into a note and stops at 1.0 s: its first dip of clarity
+// stands out from the steady start like a burst, but the dips recur every half cycle; its
+// last is followed by steady frames, but is no higher than the dips before it.
 TEST(NoteSegmenter, VibratosDipsOfClarityAreNoBursts) {
-    constexpr double kRate = 5.5, kSetsIn = 0.3;
-    auto depth = [](double t) { return std::clamp((t - kSetsIn) / 0.05, 0.0, 1.0); };
+    constexpr double kRate = 5.5, kSetsIn = 0.3, kStops = 1.0;
+    auto depth = [](double t) {
+        return std::clamp((t - kSetsIn) / 0.05, 0.0, 1.0) *
+               std::clamp((kStops - t) / 0.05, 0.0, 1.0);
+    };
     auto frames = track(
         1.5,
         [&](double t) {
