@@ -15,6 +15,7 @@ namespace {
 constexpr double kOctaveFirstDeficit = 0.04;
 constexpr double kResumeSeconds = 0.3;      // a pitch heard this recently is not beginning
 constexpr double kMultipleTolerance = 0.35; // semitones: a common period's multiples
+constexpr double kOctaveDrift = 1.5;        // semitones an octave-first stretch may move
 
 } // namespace
 
@@ -27,12 +28,15 @@ bool multiple(double semitones, int most, double tolerance) {
 // A note heard first at another pitch: from `frame`, where the path steps onto a pitch, it
 // holds it for at most `off_pitch_start` frames, then moves to the note and holds there,
 // and the stretch is either
-// - an attack heard at the octave (an organ pipe speaks at its octave first; a legato change
-//   can sound as the new note's sub-octave while the old one fades): the note is a
-//   candidate in all but a few of its frames, which are far less clear than the note; or
 // - the common period of the note before and the note after, both whole multiples of it:
 //   the old note ringing on (reverb) under the new one makes the mix periodic there, and
-//   clearer than either (a flute's D5 then G4 read G3 for 0.24 s).
+//   clearer than either (a flute's D5 then G4 read G3 for 0.24 s); or
+// - an attack heard at the octave (an organ pipe speaks at its octave first; a legato change
+//   can sound as the new note's sub-octave while the old one fades): in all but a few of its
+//   frames the note, or the frame's own pitch an octave towards it, is a candidate, and the
+//   stretch is far less clear than the note. Its pitch may drift by up to kOctaveDrift, a
+//   little each frame: in a legato change the octave of the old note can glide into the
+//   octave of the new one (an organ's G#2 -> A2 read G#3 -> A3 for 0.2 s).
 // Returns where it settles.
 std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const {
     const Slot& here = slot(frame);
@@ -43,33 +47,51 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
     const bool after_voiced = here.time - last_voiced_time_ <= kResumeSeconds;
     if (after_voiced && std::abs(last_voiced_semitones_ - pitch) < kMinStep) return std::nullopt;
     const std::size_t reach = std::min(frame + window_.off_pitch_start, pushed_);
-    std::size_t k = frame + 1;
-    while (k < reach && slot(k).chosen &&
-           std::abs(slot(k).semitones[slot(k).chosen] - pitch) < kSame)
-        ++k;
-    const std::size_t last = k; // the stretch is [frame, last)
-    for (std::size_t gap = 0; k < reach && !slot(k).chosen && gap < window_.crossfade; ++gap)
-        ++k;
-    if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen) return std::nullopt;
-    const double settled = slot(k).semitones[slot(k).chosen];
-    const auto held_clarity = hold_clarity(k);
-    if (!held_clarity) return std::nullopt;
-    const bool after_a_note =
-        after_voiced && std::abs(last_voiced_semitones_ - settled) >= kMinStep;
-    if (after_a_note && multiple(last_voiced_semitones_ - pitch, 6, kMultipleTolerance) &&
-        multiple(settled - pitch, 6, kMultipleTolerance))
-        return k; // their common period
-    if (std::abs(std::abs(settled - pitch) - 12.0) >= kSame) return std::nullopt;
-    double first_clarity = 0.0;
-    std::size_t lacking = 0; // frames where the settled pitch is not yet a candidate
-    for (std::size_t g = frame; g < last; ++g) {
-        const Slot& s = slot(g);
-        if (!candidate_near(s, settled) && ++lacking > window_.crossfade) return std::nullopt;
-        first_clarity += s.clarity[s.chosen];
+    const auto path_pitch = [this](std::size_t g) { return slot(g).semitones[slot(g).chosen]; };
+    // The stretch [frame, end): at `pitch`, or with `drift` moving from frame to frame.
+    const auto stretch_end = [&](bool drift) {
+        std::size_t k = frame + 1;
+        while (k < reach && slot(k).chosen &&
+               std::abs(path_pitch(k) - (drift ? path_pitch(k - 1) : pitch)) < kSame &&
+               std::abs(path_pitch(k) - pitch) < (drift ? kOctaveDrift : kSame))
+            ++k;
+        return k;
+    };
+    // Where the path settles after the stretch (across a few unvoiced frames), holding.
+    const auto settles = [&](std::size_t k) -> std::optional<std::size_t> {
+        for (std::size_t gap = 0; k < reach && !slot(k).chosen && gap < window_.crossfade; ++gap)
+            ++k;
+        if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen ||
+            !hold_clarity(k))
+            return std::nullopt;
+        return k;
+    };
+
+    if (const auto k = settles(stretch_end(false))) {
+        const double settled = path_pitch(*k);
+        const bool after_a_note =
+            after_voiced && std::abs(last_voiced_semitones_ - settled) >= kMinStep;
+        if (after_a_note && multiple(last_voiced_semitones_ - pitch, 6, kMultipleTolerance) &&
+            multiple(settled - pitch, 6, kMultipleTolerance))
+            return k; // their common period
     }
-    if (first_clarity / double(last - frame) > *held_clarity - kOctaveFirstDeficit)
+    const std::size_t end = stretch_end(true);
+    const auto note = settles(end);
+    if (!note) return std::nullopt;
+    const double octave = path_pitch(*note) - path_pitch(end - 1); // +-12 semitones
+    if (std::abs(std::abs(octave) - 12.0) >= kSame) return std::nullopt;
+    double stretch_clarity = 0.0;
+    std::size_t lacking = 0; // frames where neither the note nor their own octave is a candidate
+    for (std::size_t g = frame; g < end; ++g) {
+        const Slot& s = slot(g);
+        if (!candidate_near(s, path_pitch(*note)) && !candidate_near(s, path_pitch(g) + octave) &&
+            ++lacking > window_.crossfade)
+            return std::nullopt;
+        stretch_clarity += s.clarity[s.chosen];
+    }
+    if (stretch_clarity / double(end - frame) > *hold_clarity(*note) - kOctaveFirstDeficit)
         return std::nullopt;
-    return k;
+    return note;
 }
 
 } // namespace pitchscribe::detail

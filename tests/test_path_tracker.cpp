@@ -313,6 +313,27 @@ TEST(PathTracker, AClearOctaveBeforeANoteStays) {
         EXPECT_NEAR(out[i].frequency, 196.0, 1e-6) << i;
 }
 
+// An organ's legato G#2 -> A2 (FluidR3's church organ): for 0.2 s the frames read the
+// octave, gliding from G#3 to A3, while the old G#2 fades from under them and the new A2
+// grows; then A2 holds (0.98 clear, its octave 0.86). The whole glide is the A2's start.
+TEST(PathTracker, AnOctaveFirstAttackThatGlidesIntoTheNoteGoesToIt) {
+    std::vector<PitchEstimate> frames(20, estimate({{207.65, 0.86}, {103.83, 0.98}}));
+    for (int i = 0; i < 20; ++i) {
+        const double up = 207.65 * std::exp2(double(i) / 19.0 / 12.0); // G#3 -> A3
+        if (i < 8) // the old note's fundamental, fading
+            frames.push_back(estimate({{up, 0.88}, {103.83, 0.93 - 0.02 * i}}));
+        else // the new note's, growing
+            frames.push_back(estimate({{up, 0.88}, {110.0, 0.74 + 0.01 * i}}));
+    }
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{220.0, 0.86}, {110.0, 0.98}}));
+    ASSERT_NEAR(frames[30].frequency, 207.65 * std::exp2(10.0 / 19.0 / 12.0), 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < out.size(); ++i)
+        EXPECT_LT(std::abs(cents(out[i].frequency, 110.0)), 50.0) << i;
+}
+
 // A C#5 decaying in noise drops out for 0.1 s and is heard again before the C#4 after it:
 // the frames where it resumes are not the C#4's attack.
 TEST(PathTracker, ANoteResumingBeforeItsOctaveStays) {
