@@ -9,10 +9,10 @@
 // frame from `handover_lead` before this one up to there is part of the change: the old
 // pitch fading (clarity falling frame on frame), neither pitch (a sub-harmonic, or unvoiced
 // but audible), or a crossfade: a frame far less periodic than both notes, whose pitch lies
-// anywhere (two close periods in one window make one peak between them), at most
-// `crossfade` frames in a row. The lead frames are the half window in which a frame already
-// hears a note that has not begun, so the first of them stay with the old note. A steady
-// pitch between the two (a glide, vibrato), a rest, or an octave (likely a tracking slip)
+// anywhere, or one strictly between them (two close periods in one window make one peak
+// between them), at most `crossfade` frames in a row. The lead frames are the half window in which
+// a frame already hears a note that has not begun, so the first of them stay with the old note. A
+// steady pitch between the two (a glide, vibrato), a rest, or an octave (likely a tracking slip)
 // stops it.
 //
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
@@ -39,7 +39,8 @@ constexpr double kFadeGrowth = 1.3;
 // would qualify).
 constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
-constexpr double kAbove = 2.0; // a note between two others lies this far above both
+constexpr double kAbove = 2.0;     // a note between two others lies this far above both
+constexpr double kGlideStep = 0.2; // semitones a frame: a glide moves less (notes.cpp's too)
 
 } // namespace
 
@@ -69,10 +70,20 @@ double PathTracker::path_clarity(std::size_t frame) const {
     return s.chosen ? s.clarity[s.chosen] : 0.0;
 }
 
-// Whether voiced frame s is far less periodic than both notes of a change (`ends`, the less
-// clear of them): two notes sounding in one window.
-bool PathTracker::in_crossfade(const Slot& s, double ends) {
-    return s.chosen && ends >= kClearNotes && s.clarity[s.chosen] < ends - kCrossfadeDip;
+// Whether voiced frame s (after `before`) is a crossfade frame of a change between two clear
+// notes (`ends`, the less clear of them): far less periodic than both (two notes sounding in
+// one window), or strictly between their pitches, having jumped there (two close periods
+// make one NSDF peak between them, which can be as clear as the notes and moves with their
+// balance: a piccolo's C#6 -> D#6 read D6 + 40 cents; a glide moves less per frame).
+bool PathTracker::in_crossfade(const Slot& s, const Slot& before, double ends,
+                               std::optional<double> old_note, double new_note) {
+    if (!s.chosen || ends < kClearNotes) return false;
+    const double pitch = s.semitones[s.chosen];
+    const bool jumped =
+        !before.chosen || std::abs(pitch - before.semitones[before.chosen]) >= kGlideStep;
+    const bool between = old_note && pitch > std::min(*old_note, new_note) + kSame &&
+                         pitch < std::max(*old_note, new_note) - kSame;
+    return (between && jumped) || s.clarity[s.chosen] < ends - kCrossfadeDip;
 }
 
 // Whether `needed` frames in a row in [from, to) are voiced, at least as clear as both ends
@@ -186,7 +197,8 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     for (std::size_t g = frame - lead; g < k; ++g) {
         if (in_handover(slot(g), g, old_note, new_note)) {
             crossfade_run = 0;
-        } else if (!in_crossfade(slot(g), ends) || ++crossfade_run > window_.crossfade) {
+        } else if (!in_crossfade(slot(g), slot(g - 1), ends, old_note, new_note) ||
+                   ++crossfade_run > window_.crossfade) {
             return std::nullopt;
         }
     }

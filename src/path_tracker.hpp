@@ -93,7 +93,8 @@ private:
     bool in_handover(const Slot& s, std::size_t g, std::optional<double> old_note,
                      double new_note) const;
     double path_clarity(std::size_t frame) const;
-    static bool in_crossfade(const Slot& s, double ends);
+    static bool in_crossfade(const Slot& s, const Slot& before, double ends,
+                             std::optional<double> old_note, double new_note);
     template <typename Away>
     bool clear_run(std::size_t from, std::size_t to, double ends, std::size_t needed,
                    Away away) const;

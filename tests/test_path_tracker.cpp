@@ -178,6 +178,14 @@ TEST(PathTracker, ASlowFadeAndACrossfadeAreHandedOver) {
     expect_change_at(out, 22, 1394.0, 1176.6);
 }
 
+// The same crossfade as clear as the notes: its pitches, between the two, say it is one.
+TEST(PathTracker, ACrossfadeAsClearAsTheNotesIsHandedOver) {
+    const auto frames = flute_step({{1333.0, 0.99}, {1267.0, 0.99}, {1221.0, 0.99}});
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    expect_change_at(out, 22, 1394.0, 1176.6);
+}
+
 // Frames between two notes stay as they are when there are more of them than a half window
 // makes (a fast glide), or when the notes themselves are not clear (in noise every frame
 // would pass for a crossfade).
