@@ -128,6 +128,10 @@ std::optional<double> NoteSegmenter::Impl::vibrato_low(std::size_t k, std::size_
 // to lose its clarity at once. So: just after the last frame, up to 150 ms back, that is
 // as clear as the old note was at its clearest there.
 double NoteSegmenter::Impl::transition_start(std::size_t k) const {
+    // After a gap into which the old note died away (its tail), the new note begins where
+    // it is heard: the boundary does not go back across the gap.
+    if (k > 0 && !context[k - 1].voiced && context[k - 1].level_db < peak_db - kTailDb)
+        return context[k].time - hop / 2;
     const std::size_t back = std::min({k, std::size_t(std::lround(0.15 / hop)), since_split});
     double clearest = 0.0;
     for (std::size_t j = k - back; j < k; ++j)

@@ -137,8 +137,9 @@ std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
            !(context[fallen].voiced && aperiodicity(fallen) <= peak - kBurstFallDb))
         ++fallen;
     if (fallen == context.size()) return std::nullopt;
+    const std::size_t settled_end = std::min(context.size(), fallen + 1 + 2 * settle);
     double relapse = -120.0, level = -120.0;
-    for (std::size_t i = fallen + 1; i < std::min(context.size(), fallen + 1 + 2 * settle); ++i) {
+    for (std::size_t i = fallen + 1; i < settled_end; ++i) {
         if (context[i].voiced) relapse = std::max(relapse, aperiodicity(i));
         level = std::max(level, context[i].level_db);
     }
@@ -147,8 +148,7 @@ std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
         level < std::max(loudest - kBurstQuieterDb, peak_db - kTailDb))
         return std::nullopt;
     const double before_pitch = median_pitch(first, start);
-    const double after_pitch =
-        median_pitch(k + 3, std::min(context.size(), fallen + 1 + 2 * settle));
+    const double after_pitch = median_pitch(k + 3, settled_end);
     if (!(std::abs(before_pitch - after_pitch) < kNotchSamePitch)) return std::nullopt;
     return context[start].time - hop / 2;
 }

@@ -64,11 +64,7 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
         bool restruck = false;  // begun again: a level valley, a clarity notch or burst
         if (may_split && !attack) {
             if (pitch_step(k, w)) {
-                // After a gap into which the old note died away (its tail), the new pitch
-                // begins where it is heard: the boundary does not go back across the gap.
-                const bool died_away =
-                    k > 0 && !context[k - 1].voiced && context[k - 1].level_db < peak_db - kTailDb;
-                boundary = died_away ? f.time - hop / 2 : transition_start(k);
+                boundary = transition_start(k);
             } else if (valley(k)) { // the next note begins where its attack climbs out
                 restruck = true;
                 boundary = std::max(transition_start(k), attack_after(k));

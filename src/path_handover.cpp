@@ -40,7 +40,7 @@ constexpr double kFadeGrowth = 1.3;
 constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
 constexpr double kAbove = 2.0;     // a note between two others lies this far above both
-constexpr double kGlideStep = 0.2; // semitones a frame: a glide moves less (notes.cpp's too)
+constexpr double kGlideStep = 0.2; // a glide moves less a frame (the segmenter's kGlideMaxStep)
 
 } // namespace
 
@@ -68,6 +68,12 @@ bool PathTracker::in_handover(const Slot& s, std::size_t g, std::optional<double
 double PathTracker::path_clarity(std::size_t frame) const {
     const Slot& s = slot(frame);
     return s.chosen ? s.clarity[s.chosen] : 0.0;
+}
+
+// The pitch (semitones) of the path's state at a voiced frame.
+double PathTracker::path_pitch(std::size_t frame) const {
+    const Slot& s = slot(frame);
+    return s.semitones[s.chosen];
 }
 
 // Whether voiced frame s (after `before`) is a crossfade frame of a change between two clear

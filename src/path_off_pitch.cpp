@@ -41,13 +41,12 @@ bool multiple(double semitones, int most, double tolerance) {
 std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const {
     const Slot& here = slot(frame);
     if (!here.chosen || frame == 0) return std::nullopt;
-    const double pitch = here.semitones[here.chosen];
+    const double pitch = path_pitch(frame);
     // Not where a pitch begins: the path had it just before (a note resuming after a few
     // unvoiced frames, as a decaying one does in noise).
     const bool after_voiced = here.time - last_voiced_time_ <= kResumeSeconds;
     if (after_voiced && std::abs(last_voiced_semitones_ - pitch) < kMinStep) return std::nullopt;
     const std::size_t reach = std::min(frame + window_.off_pitch_start, pushed_);
-    const auto path_pitch = [this](std::size_t g) { return slot(g).semitones[slot(g).chosen]; };
     // The stretch [frame, end): at `pitch`, or with `drift` moving from frame to frame.
     const auto stretch_end = [&](bool drift) {
         std::size_t k = frame + 1;
@@ -57,41 +56,47 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
             ++k;
         return k;
     };
-    // Where the path settles after the stretch (across a few unvoiced frames), holding.
-    const auto settles = [&](std::size_t k) -> std::optional<std::size_t> {
+    // Where the path settles after the stretch (across a few unvoiced frames), holding, and
+    // its mean clarity there.
+    struct Settled {
+        std::size_t frame;
+        double clarity;
+    };
+    const auto settles = [&](std::size_t k) -> std::optional<Settled> {
         for (std::size_t gap = 0; k < reach && !slot(k).chosen && gap < window_.crossfade; ++gap)
             ++k;
-        if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen ||
-            !hold_clarity(k))
+        if (k == reach || k + window_.handover_hold > pushed_ || !slot(k).chosen)
             return std::nullopt;
-        return k;
+        const auto clarity = hold_clarity(k);
+        if (!clarity) return std::nullopt;
+        return Settled{k, *clarity};
     };
 
     if (const auto k = settles(stretch_end(false))) {
-        const double settled = path_pitch(*k);
+        const double settled = path_pitch(k->frame);
         const bool after_a_note =
             after_voiced && std::abs(last_voiced_semitones_ - settled) >= kMinStep;
         if (after_a_note && multiple(last_voiced_semitones_ - pitch, 6, kMultipleTolerance) &&
             multiple(settled - pitch, 6, kMultipleTolerance))
-            return k; // their common period
+            return k->frame; // their common period
     }
     const std::size_t end = stretch_end(true);
     const auto note = settles(end);
     if (!note) return std::nullopt;
-    const double octave = path_pitch(*note) - path_pitch(end - 1); // +-12 semitones
+    const double octave = path_pitch(note->frame) - path_pitch(end - 1); // +-12 semitones
     if (std::abs(std::abs(octave) - 12.0) >= kSame) return std::nullopt;
     double stretch_clarity = 0.0;
     std::size_t lacking = 0; // frames where neither the note nor their own octave is a candidate
     for (std::size_t g = frame; g < end; ++g) {
         const Slot& s = slot(g);
-        if (!candidate_near(s, path_pitch(*note)) && !candidate_near(s, path_pitch(g) + octave) &&
-            ++lacking > window_.crossfade)
+        if (!candidate_near(s, path_pitch(note->frame)) &&
+            !candidate_near(s, path_pitch(g) + octave) && ++lacking > window_.crossfade)
             return std::nullopt;
         stretch_clarity += s.clarity[s.chosen];
     }
-    if (stretch_clarity / double(end - frame) > *hold_clarity(*note) - kOctaveFirstDeficit)
+    if (stretch_clarity / double(end - frame) > note->clarity - kOctaveFirstDeficit)
         return std::nullopt;
-    return note;
+    return note->frame;
 }
 
 } // namespace pitchscribe::detail

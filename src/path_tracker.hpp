@@ -93,6 +93,7 @@ private:
     bool in_handover(const Slot& s, std::size_t g, std::optional<double> old_note,
                      double new_note) const;
     double path_clarity(std::size_t frame) const;
+    double path_pitch(std::size_t frame) const;
     static bool in_crossfade(const Slot& s, const Slot& before, double ends,
                              std::optional<double> old_note, double new_note);
     template <typename Away>
