@@ -124,7 +124,7 @@ void NoteSegmenter::Impl::add_to_note(const PitchFrame& f) {
             pitches.resize(pitches.size() / 2);
             stride *= 2;
         }
-        pitches.push_back(f.frequency);
+        pitches.push_back(heard(f));
     }
     clarity_sum += f.confidence;
     level_fell = level_fell || f.level_db < peak_db - kLevelFallDb;

@@ -1,6 +1,7 @@
 #include "pitchscribe/pitch_track.hpp"
 
 #include "batch_pool.hpp"
+#include "change_point.hpp"
 #include "decimator.hpp"
 #include "hum_canceller.hpp"
 #include "path_tracker.hpp"
@@ -66,6 +67,10 @@ std::size_t batch_frames(double hop_input, std::size_t slots) {
     return static_cast<std::size_t>(std::clamp(std::floor(budget / hop_input), 1.0, 256.0));
 }
 
+// Input samples the change refiner keeps besides a batch's: the path's look-ahead (0.4 s),
+// the refiner's own hold (0.1 s) and its search before a frame (0.12 s), with a margin.
+constexpr double kHistorySeconds = 1.0;
+
 // The relative gate never goes below -100 dBFS, about the level of 16-bit dither.
 constexpr double kGateFloorRms = 1e-5;
 
@@ -88,10 +93,13 @@ struct PitchTracker::Impl {
     std::size_t batch_size;
     detail::BatchPool pool;
     detail::PathTracker path;
-    std::int64_t samples_in = 0; // real input samples pushed so far
-    std::int64_t position = 0;   // input index of the next sample (padding included)
-    std::int64_t batch_end = 0;  // input index just past the filling batch's samples
-    std::size_t frames_cut = 0;  // frames in submitted batches
+    detail::ChangeRefiner refiner;
+    const FrameSink* sink = nullptr; // the caller's, during push() and finish()
+    FrameSink to_refiner;            // the path's frames go through the refiner
+    std::int64_t samples_in = 0;     // real input samples pushed so far
+    std::int64_t position = 0;       // input index of the next sample (padding included)
+    std::int64_t batch_end = 0;      // input index just past the filling batch's samples
+    std::size_t frames_cut = 0;      // frames in submitted batches
     bool finished = false;
 
     Impl(const TrackConfig& c, double rate, std::unique_ptr<const detail::Decimator> d,
@@ -104,7 +112,11 @@ struct PitchTracker::Impl {
           decimator(std::move(d)), geometry(g), batch_size(frames),
           pool(std::move(analyzers), slot_count(c.threads), g.max_batch_input(frames), frames),
           path(g.analysis_rate, detail::PathWindow::for_hop(c.hop, g.frame_size, g.analysis_rate),
-               c.voicing_threshold) {
+               c.voicing_threshold),
+          refiner(rate, c.hop,
+                  g.max_batch_input(frames) +
+                      static_cast<std::size_t>(std::ceil(kHistorySeconds * rate))),
+          to_refiner([this](const PitchFrame& f) { refiner.push(f, *sink); }) {
         if (c.remove_hum) hum.emplace(rate);
         start_batch(0);
         // The zeros before the first sample, so that frame 0 is centred on t = 0.
@@ -123,15 +135,14 @@ struct PitchTracker::Impl {
     }
 
     // `padding`: zeros after the end of the input, which hum removal must not touch.
-    void feed(const float* samples, std::size_t count, const FrameSink& sink, bool padding = false);
-    void complete_batch(const FrameSink& sink);
-    void collect(bool all, const FrameSink& sink);
+    void feed(const float* samples, std::size_t count, bool padding = false);
+    void complete_batch();
+    void collect(bool all);
 };
 
 // Copies samples into the filling batch, skipping those that no frame reads (when the hop
 // is longer than a frame), and hands each batch over once it has all its samples.
-void PitchTracker::Impl::feed(const float* samples, std::size_t count, const FrameSink& sink,
-                              bool padding) {
+void PitchTracker::Impl::feed(const float* samples, std::size_t count, bool padding) {
     const bool filter = hum && !padding;
     while (count > 0) {
         detail::FrameBatch& batch = pool.filling();
@@ -154,19 +165,19 @@ void PitchTracker::Impl::feed(const float* samples, std::size_t count, const Fra
         samples += n;
         count -= n;
         position += static_cast<std::int64_t>(n);
-        if (position == batch_end) complete_batch(sink);
+        if (position == batch_end) complete_batch();
     }
 }
 
 // Submits the full batch and starts the next one with the samples the two share.
-void PitchTracker::Impl::complete_batch(const FrameSink& sink) {
+void PitchTracker::Impl::complete_batch() {
     detail::FrameBatch& done = pool.filling();
     const float* done_input = done.input.data();
     const std::int64_t done_begin = done.input_begin, done_end = batch_end;
     const std::size_t next_first = done.first + done.count;
     frames_cut += done.count;
     pool.submit();
-    collect(false, sink);
+    collect(false);
     // Until refilled, a slot keeps its samples (analysis only reads them); with one slot
     // the next batch is that same slot, hence memmove.
     start_batch(next_first);
@@ -178,8 +189,11 @@ void PitchTracker::Impl::complete_batch(const FrameSink& sink) {
 
 // Gives analysed batches to the path in order: all of them, or those ready now (waiting
 // only while no slot is free to fill).
-void PitchTracker::Impl::collect(bool all, const FrameSink& sink) {
+void PitchTracker::Impl::collect(bool all) {
     while (detail::FrameBatch* batch = pool.oldest_result(all || !pool.filling_free())) {
+        const std::int64_t end = geometry.input_end(batch->first + batch->count - 1);
+        refiner.input().write(batch->input_begin, batch->input.data(),
+                              static_cast<std::size_t>(end - batch->input_begin));
         for (std::size_t k = 0; k < batch->count; ++k) {
             const PitchEstimate& estimate = batch->estimates[k];
             loudest_rms = std::max(loudest_rms, estimate.rms);
@@ -188,7 +202,8 @@ void PitchTracker::Impl::collect(bool all, const FrameSink& sink) {
                     ? std::max(kGateFloorRms, std::min(silence_rms, loudest_rms * relative_gate))
                     : silence_rms;
             const bool audible = estimate.rms >= gate;
-            path.push(static_cast<double>(batch->first + k) * config.hop, estimate, audible, sink);
+            path.push(static_cast<double>(batch->first + k) * config.hop, estimate, audible,
+                      to_refiner);
         }
         pool.release();
     }
@@ -258,13 +273,15 @@ std::size_t PitchTracker::frames_emitted() const {
 void PitchTracker::push(std::span<const float> samples, const FrameSink& sink) {
     if (impl_->finished) return;
     impl_->samples_in += static_cast<std::int64_t>(samples.size());
-    impl_->feed(samples.data(), samples.size(), sink);
+    impl_->sink = &sink;
+    impl_->feed(samples.data(), samples.size());
 }
 
 void PitchTracker::finish(const FrameSink& sink) {
     Impl& t = *impl_;
     if (t.samples_in == 0 || t.finished) return;
     t.finished = true;
+    t.sink = &sink;
     // The last frame is the one centred on the last real sample or before it; the input
     // after the end counts as zeros.
     const double hop_samples = t.config.hop * t.sample_rate;
@@ -279,7 +296,7 @@ void PitchTracker::finish(const FrameSink& sink) {
         if (batch.first >= frames) break;
         if (batch.first + batch.count < frames) {
             const auto missing = static_cast<std::size_t>(t.batch_end - t.position);
-            t.feed(zeros.data(), std::min(missing, zeros.size()), sink, true);
+            t.feed(zeros.data(), std::min(missing, zeros.size()), true);
             continue;
         }
         batch.count = frames - batch.first;
@@ -292,8 +309,9 @@ void PitchTracker::finish(const FrameSink& sink) {
         t.pool.submit();
         break;
     }
-    t.collect(true, sink);
-    t.path.finish(sink);
+    t.collect(true);
+    t.path.finish(t.to_refiner);
+    t.refiner.finish(sink);
 }
 
 } // namespace pitchscribe

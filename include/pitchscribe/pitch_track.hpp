@@ -17,6 +17,10 @@ struct PitchFrame {
     double confidence = 0.0;  // MPM clarity in [0, 1]
     bool voiced = false;      // a pitched sound, loud and clear enough
     double level_db = -120.0; // loudness: RMS of the frame in dBFS (floor -120)
+    // Where the tracker moved a pitch change to the sample the signal shows it at (the
+    // frame was given the note before or after it): the pitch the frame was heard at; 0
+    // elsewhere. The note segmenter places notes from the heard pitches.
+    double heard_frequency = 0.0;
 };
 
 struct TrackConfig {
@@ -50,9 +54,10 @@ using FrameSink = std::function<void(const PitchFrame&)>;
 
 // Cuts the stream into frames centred at t = 0, hop, 2*hop, ... (zero-padded at both ends),
 // runs the MPM detector on each, and chooses each frame's pitch and voicing as the cheapest
-// path through the detector's candidates (Viterbi). Frames are analysed a batch (~1.5 s) at a
-// time and the path decides 0.4 s after a frame, so frames come out that much after their
-// audio; finish() flushes the rest. Memory is fixed at construction.
+// path through the detector's candidates (Viterbi); a change of pitch is then placed at the
+// sample where the signal shows it. Frames are analysed a batch (~1.5 s) at a time, the path
+// decides 0.4 s after a frame and the change placing holds it 0.1 s more, so frames come out
+// that much after their audio; finish() flushes the rest. Memory is fixed at construction.
 // Real-time contract: push() and finish() do not allocate; with threads == 1 they take no
 // lock either. Worker threads are started by create() and joined by the destructor.
 class PitchTracker {

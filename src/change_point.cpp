@@ -1,0 +1,229 @@
+#include "change_point.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+namespace pitchscribe::detail {
+
+namespace {
+
+constexpr double kStep = 0.7;   // semitones: a smaller step is vibrato or a glide
+constexpr double kSteady = 0.4; // semitones each side's frames may spread
+constexpr double kNear = 0.5;   // semitones: a frame at this distance has that pitch
+constexpr double kSteadySeconds = 0.03;
+constexpr double kReachSeconds = 0.08; // how far before the path's step a change may begin
+constexpr double kSearchBack = 0.12;   // seconds of signal searched before the frame ...
+constexpr double kSearchAhead = 0.04;  // ... and after it
+// The split falls a little after the note's first sample, where the error has built up.
+constexpr double kLag = 0.003;
+// A change is moved later only for a sharp attack: the error jumps at least this much at
+// once (plucked and struck notes, whose attack a frame hears before it begins). A soft
+// legato attack makes the error grow gradually, and the split falls late in the growth.
+constexpr double kLaterRiseDb = 22.0;
+// Earlier, the error must have risen at least this much: noise alone does not.
+constexpr double kEarlierRiseDb = 4.0;
+// Split points keep this many samples on each side, so that neither stretch is a few
+// samples' accident.
+constexpr std::size_t kMinStretch = 16;
+constexpr std::size_t kCoarseStep = 8; // samples between the splits tried first
+// The longest old period looked at (a pitch under 20 Hz is no note).
+constexpr double kLongestPeriodSeconds = 0.05;
+// The largest hop the refiner works at: a longer frame step is coarser than what it moves.
+constexpr double kLongestHop = 0.025;
+
+std::size_t search_samples(double rate) {
+    return static_cast<std::size_t>(std::ceil((kSearchBack + kSearchAhead) * rate)) + 2;
+}
+
+std::size_t frames_for(double seconds, double hop) {
+    return static_cast<std::size_t>(std::ceil(seconds / hop - 1e-9));
+}
+
+} // namespace
+
+void InputHistory::write(std::int64_t begin, const float* samples, std::size_t count) {
+    const auto size = static_cast<std::int64_t>(ring_.size());
+    if (size == 0) return;
+    const std::int64_t stop = begin + static_cast<std::int64_t>(count);
+    // Samples no frame read (a hop longer than a frame) are held as zeros.
+    for (std::int64_t i = std::max(end_, stop - size); i < begin; ++i)
+        ring_[static_cast<std::size_t>(((i % size) + size) % size)] = 0.0f;
+    std::int64_t i = std::max({begin, end_, stop - size});
+    while (i < stop) { // in runs up to the end of the ring's storage
+        const auto at = static_cast<std::size_t>(((i % size) + size) % size);
+        const auto run = static_cast<std::size_t>(
+            std::min<std::int64_t>(stop - i, size - static_cast<std::int64_t>(at)));
+        std::copy_n(samples + (i - begin), run, ring_.begin() + static_cast<std::ptrdiff_t>(at));
+        i += static_cast<std::int64_t>(run);
+    }
+    end_ = std::max(end_, stop);
+}
+
+void InputHistory::copy(std::int64_t from, std::size_t count, float* out) const {
+    const auto size = static_cast<std::int64_t>(ring_.size());
+    for (std::size_t i = 0; i < count;) {
+        const std::int64_t index = from + static_cast<std::int64_t>(i);
+        if (index >= end_ || index < end_ - size) {
+            out[i++] = 0.0f;
+            continue;
+        }
+        // A run up to the end of what is held or of the ring's storage, whichever is first.
+        const auto at = static_cast<std::size_t>(((index % size) + size) % size);
+        const std::size_t run =
+            std::min({count - i, ring_.size() - at, static_cast<std::size_t>(end_ - index)});
+        std::copy_n(ring_.begin() + static_cast<std::ptrdiff_t>(at), run, out + i);
+        i += run;
+    }
+}
+
+std::optional<ChangeFound> find_change(std::span<const float> signal, std::size_t lead,
+                                       double period, std::vector<double>& sums) {
+    if (period + 1.0 > double(lead) || signal.size() <= lead) return std::nullopt;
+    const std::size_t n = signal.size() - lead;
+    if (n < 4 * kMinStretch || n + 1 > sums.size()) return std::nullopt;
+    // Running sums of the prediction error, and the signal's energy for a floor under it.
+    const double whole = std::floor(period);
+    const auto back = static_cast<std::size_t>(whole);
+    const auto frac = static_cast<float>(period - whole);
+    double energy = 0.0;
+    sums[0] = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const float x = signal[lead + i];
+        const float* p = &signal[lead + i - back - 1]; // x one period before, between p[0..1]
+        const double e = x - (p[1] * (1.0f - frac) + p[0] * frac);
+        sums[i + 1] = sums[i] + e * e;
+        energy += double(x) * x;
+    }
+    const double floor = 1e-9 * (energy / double(n) + 1e-12);
+    const double total = sums[n];
+    const auto cost = [&](std::size_t k, double& before, double& after) {
+        before = sums[k] / double(k) + floor;
+        after = (total - sums[k]) / double(n - k) + floor;
+        return double(k) * std::log(before) + double(n - k) * std::log(after);
+    };
+    // The best split on a coarse grid, then every sample around it.
+    double best = std::numeric_limits<double>::infinity(), before = 0.0, after = 0.0;
+    std::size_t split = 0;
+    const auto search = [&](std::size_t from, std::size_t to, std::size_t step) {
+        for (std::size_t k = from; k < to; k += step) {
+            double b = 0.0, a = 0.0;
+            const double c = cost(k, b, a);
+            if (c < best) {
+                best = c;
+                split = k;
+                before = b;
+                after = a;
+            }
+        }
+    };
+    search(kMinStretch, n - kMinStretch, kCoarseStep);
+    search(std::max(kMinStretch, split - std::min(split, kCoarseStep)),
+           std::min(n - kMinStretch, split + kCoarseStep + 1), 1);
+    if (!(after > before)) return std::nullopt;
+    return ChangeFound{split, 10.0 * std::log10(after / before)};
+}
+
+ChangeRefiner::ChangeRefiner(double input_rate, double hop, std::size_t history)
+    : rate_(input_rate), hop_(hop),
+      side_(std::max<std::size_t>(2, frames_for(kSteadySeconds, hop))),
+      reach_(frames_for(kReachSeconds, hop)), ahead_(frames_for(kSearchAhead, hop)),
+      input_(hop <= kLongestHop ? history : 0),
+      frames_(hop <= kLongestHop ? reach_ + side_ + 1 : 1),
+      signal_(hop <= kLongestHop ? search_samples(input_rate) +
+                                       static_cast<std::size_t>(kLongestPeriodSeconds * input_rate)
+                                 : 0),
+      sums_(hop <= kLongestHop ? search_samples(input_rate) + 1 : 0) {}
+
+void ChangeRefiner::push(const PitchFrame& frame, const FrameSink& sink) {
+    if (input_.capacity() == 0) return sink(frame); // off: hops longer than kLongestHop
+    Held& h = held(pushed_);
+    h.frame = frame;
+    h.semitones = frame.frequency > 0.0 ? 12.0 * std::log2(frame.frequency)
+                                        : std::numeric_limits<double>::quiet_NaN();
+    apply_pending(h, pushed_);
+    ++pushed_;
+    if (pushed_ >= 2 * side_) refine(pushed_ - side_);
+    while (pushed_ - emitted_ >= reach_ + side_)
+        emit(sink);
+}
+
+void ChangeRefiner::finish(const FrameSink& sink) {
+    while (emitted_ < pushed_)
+        emit(sink);
+}
+
+void ChangeRefiner::emit(const FrameSink& sink) {
+    sink(held(emitted_).frame);
+    ++emitted_;
+}
+
+void ChangeRefiner::move(Held& h, double frequency) {
+    if (h.frame.heard_frequency == 0.0) h.frame.heard_frequency = h.frame.frequency;
+    h.frame.frequency = frequency;
+}
+
+void ChangeRefiner::apply_pending(Held& h, std::size_t index) {
+    if (index < pending_begin_ || index >= pending_end_) return;
+    if (h.frame.time < pending_time_ && std::abs(h.semitones - pending_new_) < kNear)
+        move(h, pending_old_frequency_);
+}
+
+// The median frequency of frames [first, first + count), and whether their pitches lie
+// within kSteady of each other.
+std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count) {
+    double low = std::numeric_limits<double>::infinity(), high = -low;
+    std::array<double, 8> f{};
+    if (count > f.size()) return std::nullopt;
+    for (std::size_t i = 0; i < count; ++i) {
+        const Held& h = held(first + i);
+        if (std::isnan(h.semitones)) return std::nullopt;
+        low = std::min(low, h.semitones);
+        high = std::max(high, h.semitones);
+        f[i] = std::exp2(h.semitones / 12.0);
+    }
+    if (high - low > kSteady) return std::nullopt;
+    std::sort(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(count));
+    return count % 2 ? f[count / 2] : 0.5 * (f[count / 2 - 1] + f[count / 2]);
+}
+
+void ChangeRefiner::refine(std::size_t k) {
+    if (k < side_) return;
+    const auto old_f = steady(k - side_, side_), new_f = steady(k, side_);
+    if (!old_f || !new_f) return;
+    const Held& last_old = held(k - 1);
+    const Held& first_new = held(k);
+    if (std::abs(first_new.semitones - last_old.semitones) < kStep) return;
+    const double t = first_new.frame.time;
+    const auto from = static_cast<std::int64_t>(std::floor((t - kSearchBack) * rate_));
+    const auto to = static_cast<std::int64_t>(std::floor((t + kSearchAhead) * rate_));
+    const double period = rate_ / *old_f;
+    const auto lead = static_cast<std::size_t>(std::ceil(period)) + 1;
+    const auto count = static_cast<std::size_t>(to - from) + lead;
+    if (count > signal_.size()) return;
+    input_.copy(from - static_cast<std::int64_t>(lead), count, signal_.data());
+    const auto found = find_change({signal_.data(), count}, lead, period, sums_);
+    if (!found) return;
+    const double change = double(from + static_cast<std::int64_t>(found->split)) / rate_ - kLag;
+    const double step = 0.5 * (last_old.frame.time + t);
+    const double old_pitch = 12.0 * std::log2(*old_f), new_pitch = 12.0 * std::log2(*new_f);
+    if (change < step && found->rise_db >= kEarlierRiseDb) {
+        for (std::size_t j = k - std::min(k, reach_); j < k; ++j) {
+            Held& h = held(j);
+            if (j >= emitted_ && h.frame.time >= change &&
+                std::abs(h.semitones - old_pitch) < kNear)
+                move(h, *new_f);
+        }
+    } else if (change > step && found->rise_db >= kLaterRiseDb) {
+        pending_begin_ = k;
+        pending_end_ = k + ahead_ + 1;
+        pending_time_ = change;
+        pending_new_ = new_pitch;
+        pending_old_frequency_ = *old_f;
+        for (std::size_t j = k; j < pushed_; ++j)
+            apply_pending(held(j), j);
+    }
+}
+
+} // namespace pitchscribe::detail
