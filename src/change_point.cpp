@@ -30,6 +30,9 @@ constexpr std::size_t kMinStretch = 16;
 constexpr std::size_t kCoarseStep = 8; // samples between the splits tried first
 // The longest old period looked at (a pitch under 20 Hz is no note).
 constexpr double kLongestPeriodSeconds = 0.05;
+// Frames at neither pitch between the two notes of a change, at most (30 ms: a crossfade,
+// an organ's pipes speaking at a common sub-harmonic).
+constexpr double kBetweenSeconds = 0.03;
 // The largest hop the refiner works at: a longer frame step is coarser than what it moves.
 constexpr double kLongestHop = 0.025;
 
@@ -129,7 +132,7 @@ ChangeRefiner::ChangeRefiner(double input_rate, double hop, std::size_t history)
     : rate_(input_rate), hop_(hop),
       side_(std::max<std::size_t>(2, frames_for(kSteadySeconds, hop))),
       reach_(frames_for(kReachSeconds, hop)), ahead_(frames_for(kSearchAhead, hop)),
-      input_(hop <= kLongestHop ? history : 0),
+      between_(frames_for(kBetweenSeconds, hop)), input_(hop <= kLongestHop ? history : 0),
       frames_(hop <= kLongestHop ? reach_ + side_ + 1 : 1),
       signal_(hop <= kLongestHop ? search_samples(input_rate) +
                                        static_cast<std::size_t>(kLongestPeriodSeconds * input_rate)
@@ -188,17 +191,39 @@ std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count
     return count % 2 ? f[count / 2] : 0.5 * (f[count / 2 - 1] + f[count / 2]);
 }
 
+// A change whose new pitch holds from frame k: `side_` frames steady at the old pitch, then
+// up to between_ frames at neither pitch (a sub-harmonic, a crossfade), then `side_` at
+// the new one.
 void ChangeRefiner::refine(std::size_t k) {
-    if (k < side_) return;
-    const auto old_f = steady(k - side_, side_), new_f = steady(k, side_);
-    if (!old_f || !new_f) return;
-    const Held& last_old = held(k - 1);
-    const Held& first_new = held(k);
-    if (std::abs(first_new.semitones - last_old.semitones) < kStep) return;
-    const double t = first_new.frame.time;
+    const auto new_f = steady(k, side_);
+    if (!new_f) return;
+    const double new_pitch = 12.0 * std::log2(*new_f);
+    for (std::size_t between = 0; between <= between_ && k >= side_ + between; ++between) {
+        const std::size_t first = k - between; // the first frame after the old note
+        const auto old_f = steady(first - side_, side_);
+        if (!old_f) continue;
+        const double old_pitch = 12.0 * std::log2(*old_f);
+        // The path's own step, or the notes' across the frames between.
+        const double last = between == 0 ? held(k - 1).semitones : old_pitch;
+        const double next = between == 0 ? held(k).semitones : new_pitch;
+        if (std::abs(next - last) < kStep) return;
+        bool neither = true;
+        for (std::size_t j = first; j < k; ++j)
+            neither = neither && std::abs(held(j).semitones - old_pitch) >= kNear &&
+                      std::abs(held(j).semitones - new_pitch) >= kNear;
+        if (!neither) continue; // NaN (no estimate) fails too
+        place(k, first, *old_f, *new_f);
+        return;
+    }
+}
+
+// Finds where the change from old_f, which the path left at frame `first`, to new_f, which it
+// holds from frame k, begins in the signal, and moves the frames between there and the path's.
+void ChangeRefiner::place(std::size_t k, std::size_t first, double old_f, double new_f) {
+    const double t = held(first).frame.time;
     const auto from = static_cast<std::int64_t>(std::floor((t - kSearchBack) * rate_));
     const auto to = static_cast<std::int64_t>(std::floor((t + kSearchAhead) * rate_));
-    const double period = rate_ / *old_f;
+    const double period = rate_ / old_f;
     const auto lead = static_cast<std::size_t>(std::ceil(period)) + 1;
     const auto count = static_cast<std::size_t>(to - from) + lead;
     if (count > signal_.size()) return;
@@ -206,21 +231,21 @@ void ChangeRefiner::refine(std::size_t k) {
     const auto found = find_change({signal_.data(), count}, lead, period, sums_);
     if (!found) return;
     const double change = double(from + static_cast<std::int64_t>(found->split)) / rate_ - kLag;
-    const double step = 0.5 * (last_old.frame.time + t);
-    const double old_pitch = 12.0 * std::log2(*old_f), new_pitch = 12.0 * std::log2(*new_f);
+    const double step = 0.5 * (held(first - 1).frame.time + t);
+    const double old_pitch = 12.0 * std::log2(old_f), new_pitch = 12.0 * std::log2(new_f);
     if (change < step && found->rise_db >= kEarlierRiseDb) {
         for (std::size_t j = k - std::min(k, reach_); j < k; ++j) {
             Held& h = held(j);
             if (j >= emitted_ && h.frame.time >= change &&
-                std::abs(h.semitones - old_pitch) < kNear)
-                move(h, *new_f);
+                (j >= first || std::abs(h.semitones - old_pitch) < kNear))
+                move(h, new_f);
         }
-    } else if (change > step && found->rise_db >= kLaterRiseDb) {
+    } else if (first == k && change > step && found->rise_db >= kLaterRiseDb) {
         pending_begin_ = k;
         pending_end_ = k + ahead_ + 1;
         pending_time_ = change;
         pending_new_ = new_pitch;
-        pending_old_frequency_ = *old_f;
+        pending_old_frequency_ = old_f;
         for (std::size_t j = k; j < pushed_; ++j)
             apply_pending(held(j), j);
     }

@@ -58,8 +58,8 @@ public:
     InputHistory& input() { return input_; }
     void push(const PitchFrame& frame, const FrameSink& sink);
     void finish(const FrameSink& sink);
-    // Frames held back: how much later than the path a frame comes out.
-    std::size_t delay() const { return frames_.size() - 1; }
+    // Frames held back: how much later than the path a frame comes out (0 when off).
+    std::size_t delay() const { return input_.capacity() > 0 ? reach_ + side_ - 1 : 0; }
 
 private:
     struct Held {
@@ -69,15 +69,17 @@ private:
     Held& held(std::size_t i) { return frames_[i % frames_.size()]; }
     std::optional<double> steady(std::size_t first, std::size_t count);
     void refine(std::size_t k);
+    void place(std::size_t k, std::size_t first, double old_f, double new_f);
     static void move(Held& h, double frequency);
     void apply_pending(Held& h, std::size_t index);
     void emit(const FrameSink& sink);
 
     double rate_;
     double hop_;
-    std::size_t side_;  // steady frames on each side of a change
-    std::size_t reach_; // frames before a change that may take the new pitch
-    std::size_t ahead_; // frames after it that may take the old one
+    std::size_t side_;    // steady frames on each side of a change
+    std::size_t reach_;   // frames before a change that may take the new pitch
+    std::size_t ahead_;   // frames after it that may take the old one
+    std::size_t between_; // frames at neither pitch between the two notes, at most
     InputHistory input_;
     std::vector<Held> frames_;
     std::vector<float> signal_; // the stretch searched, and a period before it

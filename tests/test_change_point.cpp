@@ -6,6 +6,7 @@
 #include "test_signals.hpp"
 #include "track_helpers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
 #include <random>
@@ -37,23 +38,31 @@ void add_noise(std::vector<float>& x, double amplitude) {
         v += normal(random);
 }
 
-// The frames a path gave: `old_f` up to frame `step`, `new_f` from it; through the refiner.
-std::vector<PitchFrame> refine(const std::vector<float>& signal, double old_f, double new_f,
-                               std::size_t step, std::size_t count, double hop = 0.01) {
+// The frames a path gave, at these frequencies, through the refiner.
+std::vector<PitchFrame> refine(const std::vector<float>& signal,
+                               const std::vector<double>& frequencies, double hop = 0.01) {
     ChangeRefiner refiner(kRate, hop, signal.size() + 16);
     refiner.input().write(0, signal.data(), signal.size());
     std::vector<PitchFrame> out;
     const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
-    for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t i = 0; i < frequencies.size(); ++i) {
         PitchFrame f;
         f.time = double(i) * hop;
-        f.frequency = i < step ? old_f : new_f;
+        f.frequency = frequencies[i];
         f.confidence = 0.95;
         f.voiced = true;
         refiner.push(f, sink);
     }
     refiner.finish(sink);
     return out;
+}
+
+// `old_f` up to frame `step`, `new_f` from it.
+std::vector<PitchFrame> refine(const std::vector<float>& signal, double old_f, double new_f,
+                               std::size_t step, std::size_t count, double hop = 0.01) {
+    std::vector<double> frequencies(count, new_f);
+    std::fill_n(frequencies.begin(), step, old_f);
+    return refine(signal, frequencies, hop);
 }
 
 TEST(ChangePoint, SplitsWhereTheOldPeriodStopsPredicting) {
@@ -97,6 +106,22 @@ TEST(ChangeRefiner, AChangeHeardLateBeginsWhereTheSignalChanges) {
     }
 }
 
+// The same change with two frames between the notes at neither pitch (the pair's common
+// sub-harmonic): they and the old frames after the change take the new pitch.
+TEST(ChangeRefiner, FramesBetweenTheNotesTakeTheNewPitch) {
+    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, 0.5,
+             [](double t) { return t < 0.135 ? 1.0 : std::exp(-(t - 0.135) / 0.03); });
+    add_note(x, 330.0, 0.135, 0.5, [](double t) { return std::min(1.0, (t - 0.135) / 0.05); });
+    add_noise(x, 0.001);
+    std::vector<double> frequencies(40, 330.0);
+    std::fill_n(frequencies.begin(), 17, 220.0);
+    frequencies[17] = frequencies[18] = 110.0;
+    const auto out = refine(x, frequencies);
+    for (std::size_t i = 0; i < 40; ++i)
+        EXPECT_NEAR(out[i].frequency, i < 14 ? 220.0 : 330.0, 1e-6) << i;
+}
+
 // A struck note heard early: its attack at 0.226 s reaches the windows of frames 20-22,
 // whose centres are still in the old note; they keep the old pitch.
 TEST(ChangeRefiner, ASharpAttackHeardEarlyBeginsAtTheAttack) {
@@ -138,8 +163,8 @@ TEST(ChangeRefiner, LongHopsPassThrough) {
     std::vector<float> x(static_cast<std::size_t>(2.0 * kRate), 0.0f);
     add_note(x, 220.0, 0.0, 0.9, [](double) { return 1.0; });
     add_note(x, 330.0, 0.9, 2.0, [](double) { return 1.0; });
-    ChangeRefiner refiner(kRate, 0.05, 0);
-    EXPECT_EQ(refiner.delay(), 0u);
+    EXPECT_EQ(ChangeRefiner(kRate, 0.05, 1000).delay(), 0u);
+    EXPECT_EQ(ChangeRefiner(kRate, 0.01, 1000).delay(), 10u); // 0.1 s
     const auto out = refine(x, 220.0, 330.0, 20, 40, 0.05);
     ASSERT_EQ(out.size(), 40u);
     for (std::size_t i = 0; i < 40; ++i)
