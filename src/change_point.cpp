@@ -1,7 +1,6 @@
 #include "change_point.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <limits>
 
@@ -129,15 +128,14 @@ std::optional<ChangeFound> find_change(std::span<const float> signal, std::size_
 }
 
 ChangeRefiner::ChangeRefiner(double input_rate, double hop, std::size_t history)
-    : rate_(input_rate), hop_(hop),
-      side_(std::max<std::size_t>(2, frames_for(kSteadySeconds, hop))),
+    : rate_(input_rate), side_(std::max<std::size_t>(2, frames_for(kSteadySeconds, hop))),
       reach_(frames_for(kReachSeconds, hop)), ahead_(frames_for(kSearchAhead, hop)),
       between_(frames_for(kBetweenSeconds, hop)), input_(hop <= kLongestHop ? history : 0),
       frames_(hop <= kLongestHop ? reach_ + side_ + 1 : 1),
       signal_(hop <= kLongestHop ? search_samples(input_rate) +
                                        static_cast<std::size_t>(kLongestPeriodSeconds * input_rate)
                                  : 0),
-      sums_(hop <= kLongestHop ? search_samples(input_rate) + 1 : 0) {}
+      sums_(hop <= kLongestHop ? search_samples(input_rate) + 1 : 0), steady_scratch_(side_) {}
 
 void ChangeRefiner::push(const PitchFrame& frame, const FrameSink& sink) {
     if (input_.capacity() == 0) return sink(frame); // off: hops longer than kLongestHop
@@ -177,8 +175,7 @@ void ChangeRefiner::apply_pending(Held& h, std::size_t index) {
 // within kSteady of each other.
 std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count) {
     double low = std::numeric_limits<double>::infinity(), high = -low;
-    std::array<double, 8> f{};
-    if (count > f.size()) return std::nullopt;
+    std::vector<double>& f = steady_scratch_; // sized side_ at construction
     for (std::size_t i = 0; i < count; ++i) {
         const Held& h = held(first + i);
         if (std::isnan(h.semitones)) return std::nullopt;

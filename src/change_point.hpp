@@ -75,7 +75,6 @@ private:
     void emit(const FrameSink& sink);
 
     double rate_;
-    double hop_;
     std::size_t side_;    // steady frames on each side of a change
     std::size_t reach_;   // frames before a change that may take the new pitch
     std::size_t ahead_;   // frames after it that may take the old one
@@ -84,6 +83,7 @@ private:
     std::vector<Held> frames_;
     std::vector<float> signal_; // the stretch searched, and a period before it
     std::vector<double> sums_;
+    std::vector<double> steady_scratch_;
     std::size_t pushed_ = 0;
     std::size_t emitted_ = 0;
     // The last change moved later: frames [begin, end) before its time, at its new pitch,
