@@ -141,6 +141,7 @@ void ChangeRefiner::push(const PitchFrame& frame, const FrameSink& sink) {
     if (input_.capacity() == 0) return sink(frame); // off: hops longer than kLongestHop
     Held& h = held(pushed_);
     h.frame = frame;
+    h.heard = frame.frequency;
     h.semitones = frame.frequency > 0.0 ? 12.0 * std::log2(frame.frequency)
                                         : std::numeric_limits<double>::quiet_NaN();
     apply_pending(h, pushed_);
@@ -181,7 +182,7 @@ std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count
         if (std::isnan(h.semitones)) return std::nullopt;
         low = std::min(low, h.semitones);
         high = std::max(high, h.semitones);
-        f[i] = std::exp2(h.semitones / 12.0);
+        f[i] = h.heard;
     }
     if (high - low > kSteady) return std::nullopt;
     std::sort(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(count));
@@ -192,6 +193,9 @@ std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count
 // up to between_ frames at neither pitch (a sub-harmonic, a crossfade), then `side_` at
 // the new one.
 void ChangeRefiner::refine(std::size_t k) {
+    // Most frames continue the one before: the new pitch's steady frames lie within kSteady
+    // of it, so a frame before them at neither pitch (kNear away) is at least this far off.
+    if (k == 0 || !(std::abs(held(k).semitones - held(k - 1).semitones) >= kNear - kSteady)) return;
     const auto new_f = steady(k, side_);
     if (!new_f) return;
     const double new_pitch = 12.0 * std::log2(*new_f);

@@ -64,7 +64,8 @@ public:
 private:
     struct Held {
         PitchFrame frame;
-        double semitones = 0.0; // of the frame as the path gave it (NaN: no estimate)
+        double heard = 0.0;     // the frequency the path gave (Hz)
+        double semitones = 0.0; // of it (NaN: no estimate)
     };
     Held& held(std::size_t i) { return frames_[i % frames_.size()]; }
     std::optional<double> steady(std::size_t first, std::size_t count);
