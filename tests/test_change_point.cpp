@@ -38,6 +38,17 @@ void add_noise(std::vector<float>& x, double amplitude) {
         v += normal(random);
 }
 
+// A legato change at `change` seconds: a 220 Hz note releasing (30 ms) under a 330 Hz one
+// swelling in over `attack` seconds, with white noise of this amplitude.
+std::vector<float> legato(double change, double attack, double noise) {
+    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, 0.5,
+             [=](double t) { return t < change ? 1.0 : std::exp(-(t - change) / 0.03); });
+    add_note(x, 330.0, change, 0.5, [=](double t) { return std::min(1.0, (t - change) / attack); });
+    add_noise(x, noise);
+    return x;
+}
+
 // The frames a path gave, at these frequencies, through the refiner.
 std::vector<PitchFrame> refine(const std::vector<float>& signal,
                                const std::vector<double>& frequencies, double hop = 0.01) {
@@ -92,11 +103,7 @@ TEST(ChangePoint, ASteadyNoteInNoiseShowsNoRise) {
 // and the path steps at frame 20. Frames 17-19 (centred after the change) take the new
 // pitch and keep the one they were heard at.
 TEST(ChangeRefiner, AChangeHeardLateBeginsWhereTheSignalChanges) {
-    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
-    add_note(x, 220.0, 0.0, 0.5,
-             [](double t) { return t < 0.165 ? 1.0 : std::exp(-(t - 0.165) / 0.03); });
-    add_note(x, 330.0, 0.165, 0.5, [](double t) { return std::min(1.0, (t - 0.165) / 0.05); });
-    add_noise(x, 0.001);
+    const auto x = legato(0.165, 0.05, 0.001);
     const auto out = refine(x, 220.0, 330.0, 20, 40);
     ASSERT_EQ(out.size(), 40u);
     for (std::size_t i = 0; i < 40; ++i) {
@@ -109,11 +116,7 @@ TEST(ChangeRefiner, AChangeHeardLateBeginsWhereTheSignalChanges) {
 // The same change with two frames between the notes at neither pitch (the pair's common
 // sub-harmonic): they and the old frames after the change take the new pitch.
 TEST(ChangeRefiner, FramesBetweenTheNotesTakeTheNewPitch) {
-    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
-    add_note(x, 220.0, 0.0, 0.5,
-             [](double t) { return t < 0.135 ? 1.0 : std::exp(-(t - 0.135) / 0.03); });
-    add_note(x, 330.0, 0.135, 0.5, [](double t) { return std::min(1.0, (t - 0.135) / 0.05); });
-    add_noise(x, 0.001);
+    const auto x = legato(0.135, 0.05, 0.001);
     std::vector<double> frequencies(40, 330.0);
     std::fill_n(frequencies.begin(), 17, 220.0);
     frequencies[17] = frequencies[18] = 110.0;
@@ -139,11 +142,7 @@ TEST(ChangeRefiner, ASharpAttackHeardEarlyBeginsAtTheAttack) {
 // A breathy note (noise 15 dB under it) and a successor swelling in: the error rises too
 // little for a sharp attack, so the frames at the new pitch stay as the path gave them.
 TEST(ChangeRefiner, ASoftAttackIsNotMovedLater) {
-    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
-    add_note(x, 220.0, 0.0, 0.5,
-             [](double t) { return t < 0.226 ? 1.0 : std::exp(-(t - 0.226) / 0.03); });
-    add_note(x, 330.0, 0.226, 0.5, [](double t) { return std::min(1.0, (t - 0.226) / 0.06); });
-    add_noise(x, 0.07);
+    const auto x = legato(0.226, 0.06, 0.07);
     const auto out = refine(x, 220.0, 330.0, 20, 40);
     for (std::size_t i = 20; i < 40; ++i)
         EXPECT_EQ(out[i].frequency, 330.0) << i;
