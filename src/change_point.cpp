@@ -1,5 +1,7 @@
 #include "change_point.hpp"
 
+#include "path_tracker.hpp" // kSame
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -10,7 +12,6 @@ namespace {
 
 constexpr double kStep = 0.7;   // semitones: a smaller step is vibrato or a glide
 constexpr double kSteady = 0.4; // semitones each side's frames may spread
-constexpr double kNear = 0.5;   // semitones: a frame at this distance has that pitch
 constexpr double kSteadySeconds = 0.03;
 constexpr double kReachSeconds = 0.08; // how far before the path's step a change may begin
 constexpr double kSearchBack = 0.12;   // seconds of signal searched before the frame ...
@@ -141,7 +142,6 @@ void ChangeRefiner::push(const PitchFrame& frame, const FrameSink& sink) {
     if (input_.capacity() == 0) return sink(frame); // off: hops longer than kLongestHop
     Held& h = held(pushed_);
     h.frame = frame;
-    h.heard = frame.frequency;
     h.semitones = frame.frequency > 0.0 ? 12.0 * std::log2(frame.frequency)
                                         : std::numeric_limits<double>::quiet_NaN();
     apply_pending(h, pushed_);
@@ -162,13 +162,13 @@ void ChangeRefiner::emit(const FrameSink& sink) {
 }
 
 void ChangeRefiner::move(Held& h, double frequency) {
-    if (h.frame.heard_frequency == 0.0) h.frame.heard_frequency = h.frame.frequency;
+    h.frame.heard_frequency = heard(h.frame);
     h.frame.frequency = frequency;
 }
 
 void ChangeRefiner::apply_pending(Held& h, std::size_t index) {
     if (index < pending_begin_ || index >= pending_end_) return;
-    if (h.frame.time < pending_time_ && std::abs(h.semitones - pending_new_) < kNear)
+    if (h.frame.time < pending_time_ && std::abs(h.semitones - pending_new_) < kSame)
         move(h, pending_old_frequency_);
 }
 
@@ -182,7 +182,7 @@ std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count
         if (std::isnan(h.semitones)) return std::nullopt;
         low = std::min(low, h.semitones);
         high = std::max(high, h.semitones);
-        f[i] = h.heard;
+        f[i] = heard(h.frame);
     }
     if (high - low > kSteady) return std::nullopt;
     std::sort(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(count));
@@ -194,8 +194,8 @@ std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count
 // the new one.
 void ChangeRefiner::refine(std::size_t k) {
     // Most frames continue the one before: the new pitch's steady frames lie within kSteady
-    // of it, so a frame before them at neither pitch (kNear away) is at least this far off.
-    if (k == 0 || !(std::abs(held(k).semitones - held(k - 1).semitones) >= kNear - kSteady)) return;
+    // of it, so a frame before them at neither pitch (kSame away) is at least this far off.
+    if (k == 0 || !(std::abs(held(k).semitones - held(k - 1).semitones) >= kSame - kSteady)) return;
     const auto new_f = steady(k, side_);
     if (!new_f) return;
     const double new_pitch = 12.0 * std::log2(*new_f);
@@ -210,8 +210,8 @@ void ChangeRefiner::refine(std::size_t k) {
         if (std::abs(next - last) < kStep) return;
         bool neither = true;
         for (std::size_t j = first; j < k; ++j)
-            neither = neither && std::abs(held(j).semitones - old_pitch) >= kNear &&
-                      std::abs(held(j).semitones - new_pitch) >= kNear;
+            neither = neither && std::abs(held(j).semitones - old_pitch) >= kSame &&
+                      std::abs(held(j).semitones - new_pitch) >= kSame;
         if (!neither) continue; // NaN (no estimate) fails too
         place(k, first, *old_f, *new_f);
         return;
@@ -238,7 +238,7 @@ void ChangeRefiner::place(std::size_t k, std::size_t first, double old_f, double
         for (std::size_t j = k - std::min(k, reach_); j < k; ++j) {
             Held& h = held(j);
             if (j >= emitted_ && h.frame.time >= change &&
-                (j >= first || std::abs(h.semitones - old_pitch) < kNear))
+                (j >= first || std::abs(h.semitones - old_pitch) < kSame))
                 move(h, new_f);
         }
     } else if (first == k && change > step && found->rise_db >= kLaterRiseDb) {

@@ -26,7 +26,6 @@ public:
     void write(std::int64_t begin, const float* samples, std::size_t count);
     // Samples [from, from + count) into `out`.
     void copy(std::int64_t from, std::size_t count, float* out) const;
-    std::int64_t end() const { return end_; }
     std::size_t capacity() const { return ring_.size(); }
 
 private:
@@ -64,8 +63,7 @@ public:
 private:
     struct Held {
         PitchFrame frame;
-        double heard = 0.0;     // the frequency the path gave (Hz)
-        double semitones = 0.0; // of it (NaN: no estimate)
+        double semitones = 0.0; // of the pitch it was heard at (NaN: no estimate)
     };
     Held& held(std::size_t i) { return frames_[i % frames_.size()]; }
     std::optional<double> steady(std::size_t first, std::size_t count);

@@ -108,10 +108,6 @@ struct NoteSegmenter::Impl {
     // Frames kept before the one being decided: transition_start's look-back and a vibrato
     // period before it.
     std::size_t history() const { return 2 * reach(); }
-    // The pitch the frame was heard at, before the tracker moved a change (PitchFrame).
-    static double heard(const PitchFrame& f) {
-        return f.heard_frequency > 0.0 ? f.heard_frequency : f.frequency;
-    }
     double midi(const PitchFrame& f) const { return midi_from_frequency(heard(f), config.tuning); }
     double reference() const {
         return double(recent.size()) * hop >= note_detail::kReferenceSeconds - 1e-9

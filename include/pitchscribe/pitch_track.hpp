@@ -23,6 +23,12 @@ struct PitchFrame {
     double heard_frequency = 0.0;
 };
 
+// The pitch a frame was heard at: heard_frequency where the tracker moved the frame, else its
+// frequency.
+inline double heard(const PitchFrame& f) {
+    return f.heard_frequency > 0.0 ? f.heard_frequency : f.frequency;
+}
+
 struct TrackConfig {
     double hop = 0.01;              // seconds between frame centres
     double fmin = 40.0;             // Hz
