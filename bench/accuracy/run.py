@@ -460,9 +460,11 @@ def write_doc(args, settings, manifest, items, per, results, order, cal, elapsed
              "Gaussian noise at 20, 10, 0 dB SNR (signal power measured over the truth's voiced "
              "samples); `sox reverb 50 50 100` (dry + wet); a 64 kbps MP3 round trip "
              "(ffmpeg libmp3lame, decoded by ffmpeg, which trims LAME's delay from the "
-             "Xing/LAME header); telephone band `sox IN -r 8000 OUT sinc 300-3400`. Every "
-             "processed copy is re-aligned to the clean file by cross-correlation (the lags "
-             "measured before correction are listed below); the truth is the clean file's.")
+             "Xing/LAME header); telephone band `sox IN -r 8000 OUT sinc 300-3400` (sox without "
+             "dither, so a regenerated corpus is the same). Each processed copy is moved back "
+             "by its chain's delay, measured once by cross-correlation on a white-noise probe "
+             "through the same chain (listed below; on periodic music the correlation can "
+             "lock onto a neighbouring period); the truth is the clean file's.")
     L.append("- **Truth**: a 10 ms grid t = i x 0.01 s over the whole file; f0 from note-on to "
              "note-off shifted by FluidSynth's start-up latency (melodies.FLUIDSYNTH_LATENCY = "
              "2.5 ms), at the pitch the patch was measured to sound for that MIDI note (so RPA "
@@ -473,7 +475,7 @@ def write_doc(args, settings, manifest, items, per, results, order, cal, elapsed
         if "lag_ms" in it:
             lags.setdefault(it["subset"], []).append(it["lag_ms"])
     if lags:
-        L.append("Alignment lags measured before correction (ms, per file): " + "; ".join(
+        L.append("Chain delays removed (ms, measured on a noise probe): " + "; ".join(
             f"{k}: {sorted(set(v))}" for k, v in lags.items()) + ".\n")
     # ---- patch checks
     L.append("## Patch pitch check\n")
