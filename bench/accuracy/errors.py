@@ -131,7 +131,8 @@ def main():
     ap.add_argument("--data", default=str(ROOT / "build" / "accuracy-data"))
     ap.add_argument("--subset", default="clean")
     ap.add_argument("--held-out", action="store_true", help="seeds 7 and 8 instead of 1 and 2")
-    ap.add_argument("--list", metavar="INSTRUMENT", help="print each wrong frame of its files")
+    ap.add_argument("--list", metavar="INSTRUMENT", help="print each wrong frame of its files "
+                    "('all': of every file)")
     ap.add_argument("--compare", metavar="BINARY", help="count frames this binary gets "
                     "right that --pitchscribe gets wrong, and the reverse")
     args = ap.parse_args()
@@ -155,11 +156,14 @@ def main():
         v = np.flatnonzero(ref > 0)
         x, rate = sf.read(str(data_dir / it["path"]))
         x = x.mean(axis=1) if x.ndim == 2 else x
+        unheard = set()
         for (kind, since), i in zip(rows, v):
             if kind:
                 t["kinds"][kind] = t["kinds"].get(kind, 0) + 1
                 t["near"] += since < 100
-                t["unheard"] += not heard(x, rate, i * HOP, ref[i])
+                if not heard(x, rate, i * HOP, ref[i]):
+                    unheard.add(i)
+        t["unheard"] += len(unheard)
         d = cents(np.maximum(est[v], 1e-9), ref[v])
         total["frames"] += len(v)
         total["wrong"] += int((np.abs(d) > 50).sum())
@@ -170,12 +174,12 @@ def main():
             d2 = cents(np.maximum(np.abs(other[v]), 1e-9), ref[v])
             changed[0] += int(((np.abs(d) > 50) & (np.abs(d2) <= 50)).sum())
             changed[1] += int(((np.abs(d) <= 50) & (np.abs(d2) > 50)).sum())
-        if args.list == it["instrument"]:
+        if args.list in (it["instrument"], "all"):
             times = np.arange(len(ref)) * HOP
             for (kind, since), i in zip(rows, v):
                 if kind:
                     print(f"{it['id']} t={times[i]:.2f} ref={ref[i]:.1f} est={est[i]:.1f} "
-                          f"{kind} +{since:.0f} ms")
+                          f"{kind} +{since:.0f} ms{' unheard' if i in unheard else ''}")
     n = total["frames"]
     print(f"{args.subset}{' (held-out)' if args.held_out else ''}: {n} voiced frames, "
           f"RPA {1 - total['wrong'] / n:.4f} ({total['wrong']} wrong), "
