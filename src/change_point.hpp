@@ -45,6 +45,18 @@ struct ChangeFound {
 std::optional<ChangeFound> find_change(std::span<const float> signal, std::size_t lead,
                                        double period, std::vector<double>& sums);
 
+// Where the rise of the prediction error begins, in samples from the start of the stretch
+// (`sums`: the running sums of its squared error over n samples, as find_change leaves
+// them). A gradual attack (a bow, a breath, an organ pipe) makes the error grow over tens of
+// milliseconds, and the best split between two levels falls in the middle of that growth,
+// after the note began; here the error, in dB over bins of `bin` samples, is fitted as a
+// level, a straight ramp of up to 0.1 s and a level, and the ramp's first bin is returned.
+// `levels` holds at least rise_start_scratch(n, bin) values. None when the error does not
+// rise.
+std::optional<std::size_t> rise_start(std::span<const double> sums, std::size_t n, std::size_t bin,
+                                      std::span<double> levels);
+std::size_t rise_start_scratch(std::size_t n, std::size_t bin);
+
 // Moves each pitch change of the path's frames to where the signal shows it (see the top of
 // this file), holding frames back `reach` + `side` frames (0.1 s at a 10 ms hop). A change is
 // a step of at least kStep semitones between `side` frames steady at each pitch; frames of
@@ -83,6 +95,8 @@ private:
     std::vector<float> signal_; // the stretch searched, and a period before it
     std::vector<double> sums_;
     std::vector<double> steady_scratch_;
+    std::size_t rise_bin_;       // samples per bin of rise_start
+    std::vector<double> levels_; // rise_start's scratch
     std::size_t pushed_ = 0;
     std::size_t emitted_ = 0;
     // The last change moved later: frames [begin, end) before its time, at its new pitch,

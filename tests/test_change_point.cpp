@@ -99,6 +99,46 @@ TEST(ChangePoint, ASteadyNoteInNoiseShowsNoRise) {
     }
 }
 
+// The old note sounds on while the new one swells in from 0.2 s, 60 dB in 80 ms (a bow, a
+// breath): the error of the old period grows all through the swell. The best split between
+// two levels falls in the middle of it; the fitted ramp begins where the new note does
+// (within a few 2.5 ms bins).
+TEST(ChangePoint, AGradualRiseBeginsWhereTheNewNoteDoes) {
+    std::vector<float> x(static_cast<std::size_t>(0.35 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, 0.35, [](double) { return 1.0; });
+    add_note(x, 330.0, 0.2, 0.35, [](double t) {
+        return std::pow(10.0, std::min(0.0, -60.0 + 60.0 * (t - 0.2) / 0.08) / 20.0);
+    });
+    add_noise(x, 0.001);
+    const auto lead = static_cast<std::size_t>(0.1 * kRate);
+    std::vector<double> sums(x.size());
+    const auto found = find_change(x, lead, kRate / 220.0, sums);
+    ASSERT_TRUE(found);
+    const auto bin = static_cast<std::size_t>(0.0025 * kRate);
+    const std::size_t n = x.size() - lead;
+    std::vector<double> levels(rise_start_scratch(n, bin));
+    const auto rise = rise_start(sums, n, bin, levels);
+    ASSERT_TRUE(rise);
+    EXPECT_NEAR(double(lead + *rise) / kRate, 0.2, 0.0075);
+    EXPECT_GT(double(found->split) - double(*rise), 0.015 * kRate); // the split is later
+}
+
+// A sharp step: the ramp is a step, at the split.
+TEST(ChangePoint, ASharpRiseBeginsAtTheSplit) {
+    std::vector<float> x(static_cast<std::size_t>(0.3 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, 0.2, [](double) { return 1.0; });
+    add_note(x, 330.0, 0.2, 0.3, [](double) { return 1.0; });
+    const auto lead = static_cast<std::size_t>(0.1 * kRate);
+    std::vector<double> sums(x.size());
+    ASSERT_TRUE(find_change(x, lead, kRate / 220.0, sums));
+    const auto bin = static_cast<std::size_t>(0.0025 * kRate);
+    const std::size_t n = x.size() - lead;
+    std::vector<double> levels(rise_start_scratch(n, bin));
+    const auto rise = rise_start(sums, n, bin, levels);
+    ASSERT_TRUE(rise);
+    EXPECT_NEAR(double(lead + *rise) / kRate, 0.2, 0.003);
+}
+
 // A legato change heard late: the new note begins at 0.165 s under the old one's release,
 // and the path steps at frame 20. Frames 17-19 (centred after the change) take the new
 // pitch and keep the one they were heard at.
@@ -110,6 +150,26 @@ TEST(ChangeRefiner, AChangeHeardLateBeginsWhereTheSignalChanges) {
         EXPECT_NEAR(out[i].time, 0.01 * double(i), 1e-12);
         EXPECT_NEAR(out[i].frequency, i < 17 ? 220.0 : 330.0, 1e-6) << i;
         EXPECT_NEAR(out[i].heard_frequency, i >= 17 && i < 20 ? 220.0 : 0.0, 1e-6) << i;
+    }
+}
+
+// A bowed or breathed change: the new note swells in from 0.165 s (60 dB in 80 ms) under an
+// old one ringing on (an organ pipe's release), and the path steps at frame 22. The old
+// period's error grows from the onset on; the frames centred 10 ms or more after the onset
+// (18-21) take the new pitch, not only those after the middle of the growth (19-21), and
+// those before it keep the old one. (Frame 17, 5 ms in, hears the new note 55 dB down.)
+TEST(ChangeRefiner, AGradualAttackBeginsWhereItsRiseBegins) {
+    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, 0.5,
+             [](double t) { return t < 0.165 ? 1.0 : std::exp(-(t - 0.165) / 1.0); });
+    add_note(x, 330.0, 0.165, 0.5, [](double t) {
+        return std::pow(10.0, std::min(0.0, -60.0 + 60.0 * (t - 0.165) / 0.08) / 20.0);
+    });
+    add_noise(x, 0.001);
+    const auto out = refine(x, 220.0, 330.0, 22, 40);
+    for (std::size_t i = 0; i < 40; ++i) {
+        if (i == 17) continue;
+        EXPECT_NEAR(out[i].frequency, i < 17 ? 220.0 : 330.0, 1e-6) << i;
     }
 }
 
