@@ -199,6 +199,18 @@ TEST(ChangeRefiner, ASharpAttackHeardEarlyBeginsAtTheAttack) {
     }
 }
 
+// A struck note beginning 2 ms after frame 20's centre: that frame still belongs to the old
+// note (the change is placed within a millisecond or two of the attack, not 3 ms early).
+TEST(ChangeRefiner, AFrameJustBeforeASharpAttackKeepsTheOldNote) {
+    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, 0.202, [](double t) { return 0.3 * std::exp(-t / 0.3); });
+    add_note(x, 330.0, 0.202, 0.5, [](double t) { return std::exp(-(t - 0.202) / 0.3); });
+    add_noise(x, 0.0003);
+    const auto out = refine(x, 220.0, 330.0, 19, 40);
+    for (std::size_t i = 0; i < 40; ++i)
+        EXPECT_NEAR(out[i].frequency, i < 21 ? 220.0 : 330.0, 1e-6) << i;
+}
+
 // A breathy note (noise 15 dB under it) and a successor swelling in: the error rises too
 // little for a sharp attack, so the frames at the new pitch stay as the path gave them.
 TEST(ChangeRefiner, ASoftAttackIsNotMovedLater) {
