@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <gtest/gtest.h>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -49,6 +50,15 @@ std::vector<float> legato(double change, double attack, double noise) {
     return x;
 }
 
+// A struck 330 Hz note at `onset` seconds after a quieter, fading 220 Hz one that stops there.
+std::vector<float> struck(double onset) {
+    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
+    add_note(x, 220.0, 0.0, onset, [](double t) { return 0.3 * std::exp(-t / 0.3); });
+    add_note(x, 330.0, onset, 0.5, [=](double t) { return std::exp(-(t - onset) / 0.3); });
+    add_noise(x, 0.0003);
+    return x;
+}
+
 // The frames a path gave, at these frequencies, through the refiner.
 std::vector<PitchFrame> refine(const std::vector<float>& signal,
                                const std::vector<double>& frequencies, double hop = 0.01) {
@@ -76,6 +86,17 @@ std::vector<PitchFrame> refine(const std::vector<float>& signal, double old_f, d
     return refine(signal, frequencies, hop);
 }
 
+// Where the error's rise begins (rise_start, 2.5 ms bins) in x[lead ..], from the running
+// sums find_change left in `sums`.
+std::optional<std::size_t> rise_in(const std::vector<float>& x, std::size_t lead,
+                                   const std::vector<double>& sums) {
+    const auto bin = static_cast<std::size_t>(0.0025 * kRate);
+    const std::size_t n = x.size() - lead;
+    std::vector<double> levels(rise_start_scratch(n, bin));
+    return rise_start(sums, n, bin, levels);
+}
+
+// A sharp step: the split is at it, and the error's rise (a ramp of no length) begins there.
 TEST(ChangePoint, SplitsWhereTheOldPeriodStopsPredicting) {
     std::vector<float> x(static_cast<std::size_t>(0.3 * kRate), 0.0f);
     add_note(x, 220.0, 0.0, 0.2, [](double) { return 1.0; });
@@ -86,6 +107,9 @@ TEST(ChangePoint, SplitsWhereTheOldPeriodStopsPredicting) {
     ASSERT_TRUE(found);
     EXPECT_NEAR(double(lead + found->split) / kRate, 0.2, 0.001);
     EXPECT_GT(found->rise_db, 30.0);
+    const auto rise = rise_in(x, lead, sums);
+    ASSERT_TRUE(rise);
+    EXPECT_NEAR(double(lead + *rise) / kRate, 0.2, 0.003);
 }
 
 TEST(ChangePoint, ASteadyNoteInNoiseShowsNoRise) {
@@ -114,29 +138,10 @@ TEST(ChangePoint, AGradualRiseBeginsWhereTheNewNoteDoes) {
     std::vector<double> sums(x.size());
     const auto found = find_change(x, lead, kRate / 220.0, sums);
     ASSERT_TRUE(found);
-    const auto bin = static_cast<std::size_t>(0.0025 * kRate);
-    const std::size_t n = x.size() - lead;
-    std::vector<double> levels(rise_start_scratch(n, bin));
-    const auto rise = rise_start(sums, n, bin, levels);
+    const auto rise = rise_in(x, lead, sums);
     ASSERT_TRUE(rise);
     EXPECT_NEAR(double(lead + *rise) / kRate, 0.2, 0.0075);
     EXPECT_GT(double(found->split) - double(*rise), 0.015 * kRate); // the split is later
-}
-
-// A sharp step: the ramp is a step, at the split.
-TEST(ChangePoint, ASharpRiseBeginsAtTheSplit) {
-    std::vector<float> x(static_cast<std::size_t>(0.3 * kRate), 0.0f);
-    add_note(x, 220.0, 0.0, 0.2, [](double) { return 1.0; });
-    add_note(x, 330.0, 0.2, 0.3, [](double) { return 1.0; });
-    const auto lead = static_cast<std::size_t>(0.1 * kRate);
-    std::vector<double> sums(x.size());
-    ASSERT_TRUE(find_change(x, lead, kRate / 220.0, sums));
-    const auto bin = static_cast<std::size_t>(0.0025 * kRate);
-    const std::size_t n = x.size() - lead;
-    std::vector<double> levels(rise_start_scratch(n, bin));
-    const auto rise = rise_start(sums, n, bin, levels);
-    ASSERT_TRUE(rise);
-    EXPECT_NEAR(double(lead + *rise) / kRate, 0.2, 0.003);
 }
 
 // A legato change heard late: the new note begins at 0.165 s under the old one's release,
@@ -188,11 +193,7 @@ TEST(ChangeRefiner, FramesBetweenTheNotesTakeTheNewPitch) {
 // A struck note heard early: its attack at 0.226 s reaches the windows of frames 20-22,
 // whose centres are still in the old note; they keep the old pitch.
 TEST(ChangeRefiner, ASharpAttackHeardEarlyBeginsAtTheAttack) {
-    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
-    add_note(x, 220.0, 0.0, 0.226, [](double t) { return 0.3 * std::exp(-t / 0.3); });
-    add_note(x, 330.0, 0.226, 0.5, [](double t) { return std::exp(-(t - 0.226) / 0.3); });
-    add_noise(x, 0.0003);
-    const auto out = refine(x, 220.0, 330.0, 20, 40);
+    const auto out = refine(struck(0.226), 220.0, 330.0, 20, 40);
     for (std::size_t i = 0; i < 40; ++i) {
         EXPECT_NEAR(out[i].frequency, i < 23 ? 220.0 : 330.0, 1e-6) << i;
         EXPECT_NEAR(out[i].heard_frequency, i >= 20 && i < 23 ? 330.0 : 0.0, 1e-6) << i;
@@ -202,11 +203,7 @@ TEST(ChangeRefiner, ASharpAttackHeardEarlyBeginsAtTheAttack) {
 // A struck note beginning 2 ms after frame 20's centre: that frame still belongs to the old
 // note (the change is placed within a millisecond or two of the attack, not 3 ms early).
 TEST(ChangeRefiner, AFrameJustBeforeASharpAttackKeepsTheOldNote) {
-    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
-    add_note(x, 220.0, 0.0, 0.202, [](double t) { return 0.3 * std::exp(-t / 0.3); });
-    add_note(x, 330.0, 0.202, 0.5, [](double t) { return std::exp(-(t - 0.202) / 0.3); });
-    add_noise(x, 0.0003);
-    const auto out = refine(x, 220.0, 330.0, 19, 40);
+    const auto out = refine(struck(0.202), 220.0, 330.0, 19, 40);
     for (std::size_t i = 0; i < 40; ++i)
         EXPECT_NEAR(out[i].frequency, i < 21 ? 220.0 : 330.0, 1e-6) << i;
 }
