@@ -50,6 +50,13 @@ std::vector<float> legato(double change, double attack, double noise) {
     return x;
 }
 
+// A bowed or breathed attack's gain from `onset`: 60 dB up in 80 ms, straight in dB.
+auto swell(double onset) {
+    return [onset](double t) {
+        return std::pow(10.0, std::min(0.0, -60.0 + 60.0 * (t - onset) / 0.08) / 20.0);
+    };
+}
+
 // A struck 330 Hz note at `onset` seconds after a quieter, fading 220 Hz one that stops there.
 std::vector<float> struck(double onset) {
     std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
@@ -130,9 +137,7 @@ TEST(ChangePoint, ASteadyNoteInNoiseShowsNoRise) {
 TEST(ChangePoint, AGradualRiseBeginsWhereTheNewNoteDoes) {
     std::vector<float> x(static_cast<std::size_t>(0.35 * kRate), 0.0f);
     add_note(x, 220.0, 0.0, 0.35, [](double) { return 1.0; });
-    add_note(x, 330.0, 0.2, 0.35, [](double t) {
-        return std::pow(10.0, std::min(0.0, -60.0 + 60.0 * (t - 0.2) / 0.08) / 20.0);
-    });
+    add_note(x, 330.0, 0.2, 0.35, swell(0.2));
     add_noise(x, 0.001);
     const auto lead = static_cast<std::size_t>(0.1 * kRate);
     std::vector<double> sums(x.size());
@@ -167,9 +172,7 @@ TEST(ChangeRefiner, AGradualAttackBeginsWhereItsRiseBegins) {
     std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
     add_note(x, 220.0, 0.0, 0.5,
              [](double t) { return t < 0.165 ? 1.0 : std::exp(-(t - 0.165) / 1.0); });
-    add_note(x, 330.0, 0.165, 0.5, [](double t) {
-        return std::pow(10.0, std::min(0.0, -60.0 + 60.0 * (t - 0.165) / 0.08) / 20.0);
-    });
+    add_note(x, 330.0, 0.165, 0.5, swell(0.165));
     add_noise(x, 0.001);
     const auto out = refine(x, 220.0, 330.0, 22, 40);
     for (std::size_t i = 0; i < 40; ++i) {

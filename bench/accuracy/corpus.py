@@ -355,7 +355,7 @@ def degrade(kind, clean_wav, voiced_mask_samples, out_wav, seed, lag=0):
     processed(kind, clean_wav, tmp)
     y, rate = sf.read(str(tmp))
     y = y.mean(axis=1) if y.ndim == 2 else y
-    length = len(resample_poly(x, 80, 441)) if kind == "telephone" else len(x)
+    length = -(-len(x) * 80 // 441) if kind == "telephone" else len(x)  # resample_poly's length
     y = shift(y, lag, length)
     if np.max(np.abs(y)) > 0.99:
         y *= 0.99 / np.max(np.abs(y))
@@ -423,6 +423,9 @@ def build(settings, data_root, pool, log=print):
 
     by_id = {it["id"]: it for it in items}
 
+    chains = [k for k in settings["degradations"] if k in ("reverb", "mp3_64k", "telephone")]
+    lags = dict(zip(chains, pool.map(lambda k: chain_lag(k, 44100, out / "work"), chains)))
+
     def degrade_job(name, kind):
         src = by_id[f"clean/{name}/{settings['degrade_seed']}"]
         x, sr = sf.read(str(out / src["path"]))
@@ -435,8 +438,6 @@ def build(settings, data_root, pool, log=print):
         return dict(src, id=f"{kind}/{name}/{src['seed']}", subset=kind, path=wav.name, rate=rate,
                     lag_ms=round(lag_ms, 3))
 
-    chains = [k for k in settings["degradations"] if k in ("reverb", "mp3_64k", "telephone")]
-    lags = dict(zip(chains, pool.map(lambda k: chain_lag(k, 44100, out / "work"), chains)))
     djobs = [(n, k) for k in settings["degradations"] for n in settings["degrade_instruments"]]
     items += list(pool.map(lambda j: degrade_job(*j), djobs))
     shutil.rmtree(out / "work")

@@ -24,8 +24,6 @@ The held-out corpus is the same generator with other seeds; it exists to check t
 tuned on the main corpus holds on melodies it was not tuned on.
 """
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -38,30 +36,22 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
+import run  # noqa: E402  (the tool runner and the truth grid of make accuracy)
 
-HOP = 0.01
+HOP = run.HOP
 HELD_OUT = dict(corpus.FULL, seeds=[7, 8], vibrato_seeds=[7], degrade_seed=7)
 
 
 def cents(a, b):
-    return 1200.0 * np.log2(np.maximum(a, 1e-9) / np.maximum(b, 1e-9))
+    """melodies.cents, safe where a frequency is 0 (no estimate)."""
+    return corpus.melodies.cents(np.maximum(a, 1e-9), np.maximum(b, 1e-9))
 
 
-def run_track(binary, wav, tmp):
-    out = Path(tmp) / (Path(wav).stem + ".json")
-    subprocess.run([binary, str(wav), "--json", str(out), "--quiet", "--threads", "1"],
-                   check=True)
-    doc = json.loads(out.read_text())
-    fr = np.array([[np.nan if v is None else v for v in row] for row in doc["track"]["frames"]],
-                  dtype=float).reshape(-1, 5)
-    return fr[:, 0], np.nan_to_num(fr[:, 1]), doc["notes"]
-
-
-def on_grid(t, f, n):
-    idx = np.clip(np.round(t / HOP).astype(int), 0, n - 1)
-    out = np.zeros(n)
-    out[idx] = f
-    return out
+def track_on_grid(binary, wav, rate, tmp, n):
+    """pitchscribe's frame pitches (guesses on unvoiced frames included) on the truth grid."""
+    tracks, _ = run.run_pitchscribe(binary, wav, rate, tmp)
+    t, f = tracks["pitchscribe"]
+    return run.to_grid(t, np.abs(f), np.arange(n) * HOP)
 
 
 def nsdf(w):
@@ -141,15 +131,17 @@ def main():
         manifest, data_dir = corpus.build(settings, args.data, pool, log=lambda m: None)
     items = [it for it in manifest["items"] if it["subset"] == args.subset]
     binaries = [args.pitchscribe] + ([args.compare] if args.compare else [])
+    run._PS_HAS_THREADS = True  # one thread per run, two runs at a time
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=2) as pool:
-        runs = {b: list(pool.map(lambda it: run_track(b, data_dir / it["path"], tmp), items))
+        runs = {b: list(pool.map(lambda it: track_on_grid(b, data_dir / it["path"], it["rate"],
+                                                          tmp, len(it["f0"])), items))
                 for b in binaries}
     tally = {}
     total = dict(frames=0, wrong=0, chroma=0, octave=0)
     changed = [0, 0]
-    for it, run in zip(items, runs[args.pitchscribe]):
+    others = runs[args.compare] if args.compare else [None] * len(items)
+    for it, est, other in zip(items, runs[args.pitchscribe], others):
         ref = np.array(it["f0"])
-        est = on_grid(run[0], np.abs(run[1]), len(ref))
         rows = classify(it, est)
         t = tally.setdefault(it["instrument"], dict(frames=0, kinds={}, near=0, unheard=0))
         t["frames"] += len(rows)
@@ -164,14 +156,13 @@ def main():
                 if not heard(x, rate, i * HOP, ref[i]):
                     unheard.add(i)
         t["unheard"] += len(unheard)
-        d = cents(np.maximum(est[v], 1e-9), ref[v])
+        d = cents(est[v], ref[v])
         total["frames"] += len(v)
         total["wrong"] += int((np.abs(d) > 50).sum())
         total["chroma"] += int((np.abs(d - 1200 * np.round(d / 1200)) > 50).sum())
         total["octave"] += int(((np.abs(d - 1200) <= 50) | (np.abs(d + 1200) <= 50)).sum())
-        if args.compare:
-            other = on_grid(*runs[args.compare][items.index(it)][:2], len(ref))
-            d2 = cents(np.maximum(np.abs(other[v]), 1e-9), ref[v])
+        if other is not None:
+            d2 = cents(other[v], ref[v])
             changed[0] += int(((np.abs(d) > 50) & (np.abs(d2) <= 50)).sum())
             changed[1] += int(((np.abs(d) <= 50) & (np.abs(d2) > 50)).sum())
         if args.list in (it["instrument"], "all"):
