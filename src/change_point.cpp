@@ -140,7 +140,7 @@ std::optional<ChangeFound> find_change(std::span<const float> signal, std::size_
 }
 
 std::size_t rise_start_scratch(std::size_t n, std::size_t bin) {
-    return bin == 0 ? 0 : 3 * (n / bin + 1);
+    return bin == 0 ? 0 : 4 * (n / bin + 1);
 }
 
 std::optional<std::size_t> rise_start(std::span<const double> sums, std::size_t n, std::size_t bin,
@@ -148,18 +148,22 @@ std::optional<std::size_t> rise_start(std::span<const double> sums, std::size_t 
     const std::size_t m = bin == 0 ? 0 : n / bin;
     if (m < 2 * kLevelBins + 1 || sums.size() < n + 1 || levels.size() < rise_start_scratch(n, bin))
         return std::nullopt;
-    // The error per bin in dB, and running sums of it and of its square.
+    // The error per bin in dB, and running sums of it, of its square and of i times it.
     double* y = levels.data();
     double* sum = y + m;
     double* square = sum + m + 1;
+    double* moment = square + m + 1;
     const double floor = 1e-12 * (sums[n] / double(n)) + 1e-30;
-    sum[0] = square[0] = 0.0;
+    sum[0] = square[0] = moment[0] = 0.0;
     for (std::size_t i = 0; i < m; ++i) {
         y[i] = 10.0 * std::log10((sums[(i + 1) * bin] - sums[i * bin]) / double(bin) + floor);
         sum[i + 1] = sum[i] + y[i];
         square[i + 1] = square[i] + y[i] * y[i];
+        moment[i + 1] = moment[i] + double(i) * y[i];
     }
     // Levels a (bins before t1) and b (from t2 on), a ramp from a to b between: least squares.
+    // Over the ramp's L bins, r_i = a + (b - a) u_i with u_i = (i - t1 + 0.5) / L, whose sums
+    // are L / 2 and, squared, L / 3 - 1 / (12 L): each cost is a few running sums.
     double best = std::numeric_limits<double>::infinity();
     std::size_t start = 0;
     for (std::size_t t1 = kLevelBins; t1 + kLevelBins < m; ++t1) {
@@ -170,9 +174,12 @@ std::optional<std::size_t> rise_start(std::span<const double> sums, std::size_t 
             const double b = after_sum / double(m - t2);
             if (!(b > a)) continue;
             double cost = before + (square[m] - square[t2]) - after_sum * b;
-            for (std::size_t i = t1; i < t2 && cost < best; ++i) {
-                const double ramp = a + (b - a) * (double(i - t1) + 0.5) / double(t2 - t1);
-                cost += (y[i] - ramp) * (y[i] - ramp);
+            if (t2 > t1) {
+                const double l = double(t2 - t1), d = b - a;
+                const double sy = sum[t2] - sum[t1];
+                const double suy = (moment[t2] - moment[t1] - (double(t1) - 0.5) * sy) / l;
+                cost += (square[t2] - square[t1]) - 2.0 * a * sy - 2.0 * d * suy + l * a * a +
+                        a * d * l + d * d * (l / 3.0 - 1.0 / (12.0 * l));
             }
             if (cost < best) {
                 best = cost;
