@@ -6,6 +6,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/audio_decoder_open.cpp
   src/batch_pool.cpp
   src/change_point.cpp
+  src/level_fall.cpp
   src/decimator.cpp
   src/fft_autocorrelation.cpp
   src/frame_batch.cpp

@@ -1,5 +1,6 @@
 #include "change_point.hpp"
 
+#include "level_fall.hpp"
 #include "path_tracker.hpp" // kSame
 
 #include <algorithm>
@@ -301,6 +302,13 @@ void ChangeRefiner::place(std::size_t k, std::size_t first, double old_f, double
     if (const auto rise = rise_start(sums_, count - lead, rise_bin_, levels_))
         change =
             std::min(change, double(from + static_cast<std::int64_t>(*rise)) / rate_ + kRampLead);
+    // A gradual rise after a release: the new note began where the old one began to fall.
+    const std::int64_t origin = from - static_cast<std::int64_t>(lead); // signal_[0]'s sample
+    const double at = change * rate_ - double(origin);
+    if (found->rise_db < kLaterRiseDb && at > 0.0)
+        if (const auto released = release_before(
+                {signal_.data(), count}, static_cast<std::size_t>(at), rate_, period, levels_))
+            change = double(origin + static_cast<std::int64_t>(*released)) / rate_;
     const double step = 0.5 * (held(first - 1).frame.time + t);
     const double old_pitch = 12.0 * std::log2(old_f), new_pitch = 12.0 * std::log2(new_f);
     if (change < step && found->rise_db >= kEarlierRiseDb) {

@@ -181,6 +181,22 @@ TEST(ChangeRefiner, AGradualAttackBeginsWhereItsRiseBegins) {
     }
 }
 
+// A note released where the next begins (a flute's legato in FluidR3): the old one decays
+// from 0.165 s (8.7 dB per 20 ms) while the new one's sound only comes in 40 ms later, until
+// when the old period still predicts the signal. The path steps at frame 24; the change is
+// where the old note began to fall, so frames from 17 (centred 5 ms after it) take the new
+// pitch, not only those from 21.
+TEST(ChangeRefiner, AReleasedNoteChangesWhereItsFallBegins) {
+    std::vector<float> x(static_cast<std::size_t>(0.5 * kRate), 0.0f);
+    add_note(x, 880.0, 0.0, 0.5,
+             [](double t) { return t < 0.165 ? 1.0 : std::exp(-(t - 0.165) / 0.025); });
+    add_note(x, 1320.0, 0.2, 0.5, [](double t) { return 0.2 * std::min(1.0, (t - 0.2) / 0.02); });
+    add_noise(x, 0.02);
+    const auto out = refine(x, 880.0, 1320.0, 23, 40);
+    for (std::size_t i = 0; i < 40; ++i)
+        EXPECT_NEAR(out[i].frequency, i < 17 ? 880.0 : 1320.0, 1e-6) << i;
+}
+
 // The same change with two frames between the notes at neither pitch (the pair's common
 // sub-harmonic): they and the old frames after the change take the new pitch.
 TEST(ChangeRefiner, FramesBetweenTheNotesTakeTheNewPitch) {
