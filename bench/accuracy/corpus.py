@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT / "tests" / "accuracy"))
 import melodies  # noqa: E402
 
 HOP = 0.01
-LAT = melodies.FLUIDSYNTH_LATENCY
+SOUNDING = melodies.sounding_time  # MIDI event time -> when the render makes it heard
 PATCH_TOLERANCE = 30.0  # cents; notes measured further off are not used
 BEND_RANGE = 2.0  # semitones, FluidSynth's default pitch-wheel sensitivity (checked below)
-GENERATOR_VERSION = 5  # bump when the code below changes what is generated
+GENERATOR_VERSION = 6  # bump when the code below changes what is generated
 
 # GM program (0-based) and the MIDI range tried; the patch check then drops notes > 30 cents
 # off. Church organ stops at 67: FluidR3 adds a sub-octave layer above MIDI 69.
@@ -135,14 +135,15 @@ def melody_truth(notes, n_samples, sr, bends=(), patch_cents=None):
     times = np.arange(n_frames) * HOP
     semis = np.zeros(n_frames)
     f0 = np.zeros(n_frames)
-    bend = bend_curve(bends, times - LAT)
+    bend = bend_curve([(float(SOUNDING(t)), v) for t, v in bends], times)
     ref_notes = []
     for n in notes:
-        on = (times >= n.start + LAT) & (times < n.end + LAT)
+        start, end = float(SOUNDING(n.start)), float(SOUNDING(n.end))
+        on = (times >= start) & (times < end)
         semis[on] = n.midi + patch_cents.get(n.midi, 0.0) / 100.0 + bend[on]
         f0[on] = melodies.midi_to_hz(semis[on])
         hz = float(np.median(f0[on])) if on.any() else float(melodies.midi_to_hz(n.midi))
-        ref_notes.append([n.start + LAT, n.end + LAT, hz])
+        ref_notes.append([start, end, hz])
     return times, f0, ref_notes
 
 

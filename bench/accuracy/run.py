@@ -466,10 +466,12 @@ def write_doc(args, settings, manifest, items, per, results, order, cal, elapsed
              "through the same chain (listed below; on periodic music the correlation can "
              "lock onto a neighbouring period); the truth is the clean file's.")
     L.append("- **Truth**: a 10 ms grid t = i x 0.01 s over the whole file; f0 from note-on to "
-             "note-off shifted by FluidSynth's start-up latency (melodies.FLUIDSYNTH_LATENCY = "
-             "2.5 ms), at the pitch the patch was measured to sound for that MIDI note (so RPA "
-             "at 10 cents is not a measure of FluidR3's tuning), 0 elsewhere (release tails count as unvoiced). Note truth: onset = note-on "
-             "+ 2.5 ms, offset = note-off + 2.5 ms.\n")
+             "note-off as FluidSynth renders them (melodies.sounding_time: an event takes effect "
+             "at the first 64-sample block starting at or after it and is heard one block later, "
+             "1.45-2.9 ms after it; checked on the first non-zero sample at 24 offsets), at the "
+             "pitch the patch was measured to sound for that MIDI note (so RPA at 10 cents is "
+             "not a measure of FluidR3's tuning), 0 elsewhere (release tails count as unvoiced). "
+             "Note truth: onset and offset likewise.\n")
     lags = {}
     for it in items:
         if "lag_ms" in it:
