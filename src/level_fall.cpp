@@ -80,8 +80,8 @@ std::optional<std::size_t> release_before(std::span<const float> signal, std::si
                                  static_cast<std::size_t>(kWindowSeconds * rate));
     if (bin == 0 || change < window || change > signal.size()) return std::nullopt;
     // As far back as the signal reaches, up to the search span.
-    const std::size_t bins =
-        std::min(static_cast<std::size_t>(kSearchSeconds * rate) / bin, (change - window) / bin + 1);
+    const std::size_t bins = std::min(static_cast<std::size_t>(kSearchSeconds * rate) / bin,
+                                      (change - window) / bin + 1);
     const auto fall = level_fall(signal, change, bins, bin, window, levels);
     if (!fall) return std::nullopt;
     const double seconds = double(change - fall->start) / rate;
