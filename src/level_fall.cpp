@@ -28,13 +28,19 @@ std::optional<LevelFall> level_fall(std::span<const float> signal, std::size_t e
         end > signal.size() || end < window + (bins - 1) * bin)
         return std::nullopt;
     const std::size_t first = end - (bins - 1) * bin;
-    double peak = 0.0;
+    // The window's energy slides from point to point: each step adds the `bin` samples it
+    // enters and drops those it leaves.
+    const auto square = [&](std::size_t k) { return double(signal[k]) * signal[k]; };
+    double power = 0.0, peak = 0.0;
+    for (std::size_t k = first - window; k < first; ++k)
+        power += square(k);
     for (std::size_t i = 0; i < bins; ++i) {
-        const std::size_t at = first + i * bin;
-        double power = 0.0;
-        for (std::size_t k = at - window; k < at; ++k)
-            power += double(signal[k]) * signal[k];
-        levels[i] = power / double(window);
+        if (i > 0) {
+            const std::size_t at = first + i * bin;
+            for (std::size_t k = at - bin; k < at; ++k)
+                power += square(k) - square(k - window);
+        }
+        levels[i] = std::max(power, 0.0) / double(window);
         peak = std::max(peak, levels[i]);
     }
     const double floor = 1e-12 * peak + 1e-30;
