@@ -47,9 +47,9 @@ bench: deps
 	./bench/performance.sh $(BENCH_BUILD)/pitchscribe
 
 # Accuracy against aubio (7 pitch methods, aubionotes) and the seed on a seeded FluidSynth /
-# synthetic / degraded corpus (cached in $(BUILD)/accuracy-data/); writes docs/ACCURACY.md.
-# About 10 minutes on 2 cores (9 measured, corpus generation included); QUICK=1 for a
-# 2-minute subset written to $(BUILD)/ACCURACY-quick.md. Not part of `make test`.
+# synthetic / degraded corpus, and held-out melodies (cached in $(BUILD)/accuracy-data/);
+# writes docs/ACCURACY.md. About 4 minutes on 2 cores with the corpus generated (3 cached);
+# QUICK=1 for a subset written to $(BUILD)/ACCURACY-quick.md. Not part of `make test`.
 accuracy: build
 	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/run.py --data $(BUILD)/accuracy-data \
 	  $(if $(QUICK),--quick --out $(BUILD)/ACCURACY-quick.md,)

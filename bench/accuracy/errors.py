@@ -39,7 +39,6 @@ import corpus  # noqa: E402
 import run  # noqa: E402  (the tool runner and the truth grid of make accuracy)
 
 HOP = run.HOP
-HELD_OUT = dict(corpus.FULL, seeds=[7, 8], vibrato_seeds=[7], degrade_seed=7)
 
 
 def cents(a, b):
@@ -126,7 +125,7 @@ def main():
     ap.add_argument("--compare", metavar="BINARY", help="count frames this binary gets "
                     "right that --pitchscribe gets wrong, and the reverse")
     args = ap.parse_args()
-    settings = HELD_OUT if args.held_out else corpus.FULL
+    settings = corpus.HELD_OUT if args.held_out else corpus.FULL
     with ThreadPoolExecutor(max_workers=2) as pool:
         manifest, data_dir = corpus.build(settings, args.data, pool, log=lambda m: None)
     items = [it for it in manifest["items"] if it["subset"] == args.subset]
