@@ -166,9 +166,22 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
         held.reset();
     }
     // A blip right after a note belongs to it, and so does the same pitch resuming after
-    // a blip (unless struck again); a lone blip is dropped.
+    // a blip (unless struck again); a lone blip is dropped, and a note right after it at a
+    // harmonic of the blip's pitch began with it (its attack heard at the octave or the
+    // third harmonic: FluidR3's percussive organ speaks its percussion first).
+    const double pitch = midi_from_frequency(note.frequency, config.tuning);
+    if (!too_short && blip_offset >= 0.0 && note.onset - blip_offset <= hop + 1e-9 &&
+        (octave_apart(blip_pitch, pitch) || std::abs(blip_pitch - pitch - kTwelfth) < 0.5))
+        note.onset = std::min(note.onset, blip_onset);
+    blip_offset = -1.0;
     if (too_short || (touches && note.midi == held->midi && !attacked)) {
-        if (touches) held->offset = note.offset;
+        if (touches) {
+            held->offset = note.offset;
+        } else if (too_short) {
+            blip_onset = note.onset;
+            blip_offset = note.offset;
+            blip_pitch = pitch;
+        }
         return;
     }
     if (held) sink(*held);

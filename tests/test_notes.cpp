@@ -184,6 +184,38 @@ TEST(NoteSegmenter, BlipsAreAbsorbed) {
     EXPECT_NEAR(notes[0].offset, 1.0, 0.011);
 }
 
+// A note out of silence whose first frames are heard at its third harmonic while its level
+// climbs 12 dB (FluidR3's percussive organ: the percussion stop speaks first; the levels are
+// its frames'). The change of pitch ends a 30 ms start, too short to be a note; the note
+// begins with it (where its attack is timed: the first frame within 3 dB of the next 60 ms'
+// peak), not where the fundamental took over (0.355 s). A start at a pitch that is no
+// harmonic of the note is dropped as before.
+std::vector<Note> attack_heard_at(double blip_hz) {
+    return segment(track(
+        1.5,
+        [=](double t) {
+            if (t < 0.295) return 0.0;
+            return t < 0.355 ? blip_hz : (t < 1.0 ? 77.7 : 0.0);
+        },
+        [](double t) {
+            const double db[] = {-49.0, -36.7, -33.9, -32.4, -30.6, -28.2, -26.8, -26.0, -25.6};
+            const auto i = static_cast<int>(std::lround((t - 0.29) / kHop));
+            return i < 0 ? -60.0 : (i < 9 ? db[i] : -25.5);
+        }));
+}
+
+TEST(NoteSegmenter, ANoteWhoseAttackIsHeardAtAHarmonicBeginsWithIt) {
+    for (double blip : {233.1, 155.4}) { // the third harmonic, the octave
+        const auto notes = attack_heard_at(blip);
+        ASSERT_EQ(names(notes), (std::vector<std::string>{"D#2"})) << blip;
+        EXPECT_NEAR(notes[0].onset, 0.325, 0.006) << blip;
+        EXPECT_NEAR(notes[0].frequency, 77.7, 1e-9) << blip;
+    }
+    const auto other = attack_heard_at(98.0); // G2: no harmonic of D#2
+    ASSERT_EQ(names(other), (std::vector<std::string>{"D#2"}));
+    EXPECT_NEAR(other[0].onset, 0.355, 0.006);
+}
+
 // A legato C4 -> G3 whose first `fragment` seconds sound at G4, `clarity` clear (the G3
 // after is 0.98): an organ pipe speaking at its octave first.
 std::vector<Note> octave_first(double fragment, double clarity) {
