@@ -19,7 +19,6 @@ constexpr double kReferenceSeconds = 0.17;       // one period of a 6 Hz vibrato
 constexpr double kFragmentSeconds = 0.15;        // an octave-off start of a note, at most ...
 constexpr double kUnstruckFragmentSeconds = 0.3; // ... or this when no attack is heard
 constexpr double kFragmentClarityDeficit = 0.1;  // and it is this much less clear
-constexpr double kTwelfth = 19.02;               // semitones: the third harmonic
 // A blown or bowed note's level keeps rising after its pitch has taken over: a level jump
 // this soon after a change of pitch is the new note's own attack, not another note.
 constexpr double kLateAttackSeconds = 0.1;
@@ -93,8 +92,7 @@ struct NoteSegmenter::Impl {
 
     std::optional<Note> held;   // the last finished note, kept to absorb a short successor
     bool held_attacked = false; // it began with a re-attack
-    // A blip dropped with no note before it to join: where it was and its pitch (MIDI).
-    double blip_onset = 0.0, blip_offset = -1.0, blip_pitch = 0.0;
+    std::optional<Note> blip;   // a blip just dropped with no note before it to join
 
     explicit Impl(const NoteConfig& c) : config(c) {
         pitches.reserve(note_detail::kMaxStoredPitches);

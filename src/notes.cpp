@@ -5,6 +5,7 @@
 // notch. The reference is the mean pitch of the note's last vibrato period (~170 ms), so it
 // sits at the centre of a vibrato and follows a slow glide.
 #include "note_segmenter.hpp"
+#include "path_tracker.hpp" // multiple, kSame
 
 namespace pitchscribe {
 
@@ -169,18 +170,18 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
     // a blip (unless struck again); a lone blip is dropped, and a note right after it at a
     // harmonic of the blip's pitch began with it (its attack heard at the octave or the
     // third harmonic: FluidR3's percussive organ speaks its percussion first).
-    const double pitch = midi_from_frequency(note.frequency, config.tuning);
-    if (!too_short && blip_offset >= 0.0 && note.onset - blip_offset <= hop + 1e-9 &&
-        (octave_apart(blip_pitch, pitch) || std::abs(blip_pitch - pitch - kTwelfth) < 0.5))
-        note.onset = std::min(note.onset, blip_onset);
-    blip_offset = -1.0;
+    if (blip && !too_short && note.onset - blip->offset <= hop + 1e-9) {
+        const double above = midi_from_frequency(blip->frequency, config.tuning) -
+                             midi_from_frequency(note.frequency, config.tuning);
+        if (octave_apart(above, 0.0) || detail::multiple(above, 3, detail::kSame))
+            note.onset = std::min(note.onset, blip->onset);
+    }
+    blip.reset();
     if (too_short || (touches && note.midi == held->midi && !attacked)) {
         if (touches) {
             held->offset = note.offset;
-        } else if (too_short) {
-            blip_onset = note.onset;
-            blip_offset = note.offset;
-            blip_pitch = pitch;
+        } else {
+            blip = note;
         }
         return;
     }
