@@ -117,8 +117,11 @@ void PathTracker::push(double time, const PitchEstimate& estimate, bool audible,
     // Unvoiced costs what a candidate at the voicing threshold costs: clearer ones win.
     s.unvoiced_cost = costs_.clarity * (1.0 - voicing_threshold(estimate.rms * estimate.rms));
     // State 0 keeps the key-maximum choice, reported (unvoiced) for frames the path skips.
-    s.frequency[0] = audible ? estimate.frequency : 0.0;
-    s.clarity[0] = audible ? estimate.clarity : 0.0;
+    // Under the silence gate it is kept only when as clear as a voiced frame: a note's quiet
+    // tail (a marimba's decay under -60 dBFS) still tells its pitch, noise does not.
+    const bool guess = audible || estimate.clarity >= voicing_threshold_;
+    s.frequency[0] = guess ? estimate.frequency : 0.0;
+    s.clarity[0] = guess ? estimate.clarity : 0.0;
     if (audible && estimate.frequency > 0.0) {
         for (std::size_t c = 0; c < estimate.candidate_count; ++c) {
             ++s.count;
