@@ -19,7 +19,8 @@
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
 // its pitch guess. Once a change is found, every frame up to the new note takes it, so the
 // change is one step. A note's start heard at its octave, or at the common period of the
-// note before and it, is handed over the same way (src/path_off_pitch.cpp).
+// note before and it, is handed over the same way (src/path_off_pitch.cpp), and so are the
+// frames of a change into such a start.
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -209,11 +210,17 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
         }
     }
 
+    // The new pitch may be the next note's attack at its octave (an organ pipe speaking at
+    // its octave first while the old note fades): the frames then go to the note it settles
+    // on, as the octave-first stretch itself does.
+    std::size_t target = k;
+    if (const auto note = off_pitch_start(k)) target = *note;
+    const Slot& to = slot(target);
     if (here.chosen) { // the frames up to the new note follow this one
-        handover_end_ = k;
-        handover_state_ = settled.chosen;
+        handover_end_ = target;
+        handover_state_ = to.chosen;
     }
-    return handed_over(here, settled, settled.chosen);
+    return handed_over(here, to, to.chosen);
 }
 
 } // namespace pitchscribe::detail

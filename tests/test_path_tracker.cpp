@@ -2,8 +2,7 @@
 // does not flicker, a period clearly outdone by its double loses, the frames of a change
 // between notes go to the new note (a slow fade and a crossfade too, not a glide), and every
 // frame comes out once, in order.
-#include "path_tracker.hpp"
-#include "test_signals.hpp"
+#include "path_test_frames.hpp"
 
 #include <cmath>
 #include <gtest/gtest.h>
@@ -14,39 +13,7 @@
 namespace pitchscribe::detail {
 namespace {
 
-constexpr double kRate = 44100.0;
-
-// A frame whose candidates are (frequency, clarity) pairs, listed by increasing period.
-PitchEstimate estimate(std::initializer_list<std::pair<double, double>> candidates,
-                       double key_threshold = 0.93) {
-    PitchEstimate e;
-    double highest = 0.0;
-    for (auto [f, c] : candidates) {
-        e.candidates[e.candidate_count++] = {kRate / f, c};
-        highest = std::max(highest, c);
-    }
-    for (std::size_t i = 0; i < e.candidate_count; ++i) {
-        if (e.candidates[i].clarity >= key_threshold * highest) {
-            e.frequency = kRate / e.candidates[i].period;
-            e.clarity = e.candidates[i].clarity;
-            break;
-        }
-    }
-    e.rms = 0.1;
-    return e;
-}
-
-std::vector<PitchFrame> run(const std::vector<PitchEstimate>& frames, std::size_t lookahead) {
-    PathWindow window = PathWindow::for_hop(0.01, 2268, kRate);
-    window.lookahead = lookahead;
-    PathTracker path(kRate, window, 0.75);
-    std::vector<PitchFrame> out;
-    const FrameSink sink = [&](const PitchFrame& f) { out.push_back(f); };
-    for (std::size_t i = 0; i < frames.size(); ++i)
-        path.push(0.01 * static_cast<double>(i), frames[i], true, sink);
-    path.finish(sink);
-    return out;
-}
+using test::cents;
 
 TEST(PathTracker, ContinuityBeatsAMomentarySubharmonic) {
     std::vector<PitchEstimate> frames;
@@ -117,15 +84,6 @@ TEST(PathTracker, FramesComeOutOnceInOrderWhateverTheLookahead) {
         for (std::size_t i = 0; i < out.size(); ++i)
             EXPECT_DOUBLE_EQ(out[i].time, 0.01 * static_cast<double>(i));
     }
-}
-
-using test::cents;
-
-// Frames [0, split) report `before`, the rest `after` (within a cent).
-void expect_change_at(const std::vector<PitchFrame>& out, std::size_t split, double before,
-                      double after) {
-    for (std::size_t i = 0; i < out.size(); ++i)
-        EXPECT_NEAR(cents(out[i].frequency, i < split ? before : after), 0.0, 1.0) << i;
 }
 
 // FluidR3's steel-guitar low E: the fundamental is so weak that half the period is almost as
@@ -293,75 +251,6 @@ TEST(PathTracker, AGlideIsNotHandedOver) {
     ASSERT_EQ(out.size(), frames.size());
     for (std::size_t i = 0; i < out.size(); ++i)
         EXPECT_NEAR(out[i].frequency, frames[i].frequency, 1e-6) << i;
-}
-
-// An organ pipe after a C4: its G3 speaks at the octave for 0.2 s, `clarity` clear, then
-// settles on G3 (0.98 clear, its octave 0.86).
-std::vector<PitchEstimate> octave_first_attack(double clarity) {
-    std::vector<PitchEstimate> frames(20, estimate({{261.63, 0.98}, {130.8, 0.97}}));
-    for (int i = 0; i < 20; ++i)
-        frames.push_back(estimate({{392.0, clarity}, {196.0, clarity - 0.02}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{392.0, 0.86}, {196.0, 0.98}}));
-    return frames;
-}
-
-TEST(PathTracker, AnAttackHeardAtTheOctaveGoesToTheNoteItSettlesOn) {
-    const auto frames = octave_first_attack(0.85);
-    ASSERT_NEAR(frames[30].frequency, 392.0, 1e-9);
-    const auto out = run(frames, 40);
-    ASSERT_EQ(out.size(), frames.size());
-    expect_change_at(out, 20, 261.63, 196.0);
-}
-
-// As clear as the note after it, the octave is a note of its own (a leap down an octave).
-TEST(PathTracker, AClearOctaveBeforeANoteStays) {
-    const auto frames = octave_first_attack(0.97);
-    const auto out = run(frames, 40);
-    ASSERT_EQ(out.size(), frames.size());
-    for (std::size_t i = 20; i < 40; ++i)
-        EXPECT_NEAR(out[i].frequency, 392.0, 1e-6) << i;
-    for (std::size_t i = 40; i < out.size(); ++i)
-        EXPECT_NEAR(out[i].frequency, 196.0, 1e-6) << i;
-}
-
-// An organ's legato G#2 -> A2 (FluidR3's church organ): for 0.2 s the frames read the
-// octave, gliding from G#3 to A3, while the old G#2 fades from under them and the new A2
-// grows; then A2 holds (0.98 clear, its octave 0.86). The whole glide is the A2's start.
-TEST(PathTracker, AnOctaveFirstAttackThatGlidesIntoTheNoteGoesToIt) {
-    std::vector<PitchEstimate> frames(20, estimate({{207.65, 0.86}, {103.83, 0.98}}));
-    for (int i = 0; i < 20; ++i) {
-        const double up = 207.65 * std::exp2(double(i) / 19.0 / 12.0); // G#3 -> A3
-        if (i < 8) // the old note's fundamental, fading
-            frames.push_back(estimate({{up, 0.88}, {103.83, 0.93 - 0.02 * i}}));
-        else // the new note's, growing
-            frames.push_back(estimate({{up, 0.88}, {110.0, 0.74 + 0.01 * i}}));
-    }
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{220.0, 0.86}, {110.0, 0.98}}));
-    ASSERT_NEAR(frames[30].frequency, 207.65 * std::exp2(10.0 / 19.0 / 12.0), 1e-9);
-    const auto out = run(frames, 40);
-    ASSERT_EQ(out.size(), frames.size());
-    for (std::size_t i = 20; i < out.size(); ++i)
-        EXPECT_LT(std::abs(cents(out[i].frequency, 110.0)), 50.0) << i;
-}
-
-// A C#5 decaying in noise drops out for 0.1 s and is heard again before the C#4 after it:
-// the frames where it resumes are not the C#4's attack.
-TEST(PathTracker, ANoteResumingBeforeItsOctaveStays) {
-    std::vector<PitchEstimate> frames(20, estimate({{554.37, 0.9}, {277.18, 0.88}}));
-    for (int i = 0; i < 10; ++i)
-        frames.push_back(estimate({{554.37, 0.3}, {277.18, 0.28}}));
-    for (int i = 0; i < 12; ++i)
-        frames.push_back(estimate({{554.37, 0.45}, {277.18, 0.43}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{554.37, 0.7}, {277.18, 0.9}}));
-    const auto out = run(frames, 40);
-    ASSERT_EQ(out.size(), frames.size());
-    ASSERT_FALSE(out[25].voiced);
-    for (std::size_t i = 30; i < 42; ++i)
-        EXPECT_NEAR(out[i].frequency, 554.37, 1e-6) << i;
-    EXPECT_NEAR(out[50].frequency, 277.18, 1e-6);
 }
 
 } // namespace

@@ -1,0 +1,106 @@
+// A note's start heard off its pitch (src/path_off_pitch.cpp): an attack at the octave goes
+// to the note it settles on, also when it follows a change from another note; an octave as
+// clear as the note is a note of its own; a note resuming is no attack.
+#include "path_test_frames.hpp"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <vector>
+
+namespace pitchscribe::detail {
+namespace {
+
+using test::cents;
+
+// An organ pipe after a C4: its G3 speaks at the octave for 0.2 s, `clarity` clear, then
+// settles on G3 (0.98 clear, its octave 0.86).
+std::vector<PitchEstimate> octave_first_attack(double clarity) {
+    std::vector<PitchEstimate> frames(20, estimate({{261.63, 0.98}, {130.8, 0.97}}));
+    for (int i = 0; i < 20; ++i)
+        frames.push_back(estimate({{392.0, clarity}, {196.0, clarity - 0.02}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{392.0, 0.86}, {196.0, 0.98}}));
+    return frames;
+}
+
+TEST(PathTracker, AnAttackHeardAtTheOctaveGoesToTheNoteItSettlesOn) {
+    const auto frames = octave_first_attack(0.85);
+    ASSERT_NEAR(frames[30].frequency, 392.0, 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    expect_change_at(out, 20, 261.63, 196.0);
+}
+
+// As clear as the note after it, the octave is a note of its own (a leap down an octave).
+TEST(PathTracker, AClearOctaveBeforeANoteStays) {
+    const auto frames = octave_first_attack(0.97);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < 40; ++i)
+        EXPECT_NEAR(out[i].frequency, 392.0, 1e-6) << i;
+    for (std::size_t i = 40; i < out.size(); ++i)
+        EXPECT_NEAR(out[i].frequency, 196.0, 1e-6) << i;
+}
+
+// An organ's legato G#2 -> A2 (FluidR3's church organ): for 0.2 s the frames read the
+// octave, gliding from G#3 to A3, while the old G#2 fades from under them and the new A2
+// grows; then A2 holds (0.98 clear, its octave 0.86). The whole glide is the A2's start.
+TEST(PathTracker, AnOctaveFirstAttackThatGlidesIntoTheNoteGoesToIt) {
+    std::vector<PitchEstimate> frames(20, estimate({{207.65, 0.86}, {103.83, 0.98}}));
+    for (int i = 0; i < 20; ++i) {
+        const double up = 207.65 * std::exp2(double(i) / 19.0 / 12.0); // G#3 -> A3
+        if (i < 8) // the old note's fundamental, fading
+            frames.push_back(estimate({{up, 0.88}, {103.83, 0.93 - 0.02 * i}}));
+        else // the new note's, growing
+            frames.push_back(estimate({{up, 0.88}, {110.0, 0.74 + 0.01 * i}}));
+    }
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{220.0, 0.86}, {110.0, 0.98}}));
+    ASSERT_NEAR(frames[30].frequency, 207.65 * std::exp2(10.0 / 19.0 / 12.0), 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < out.size(); ++i)
+        EXPECT_LT(std::abs(cents(out[i].frequency, 110.0)), 50.0) << i;
+}
+
+// A C#5 decaying in noise drops out for 0.1 s and is heard again before the C#4 after it:
+// the frames where it resumes are not the C#4's attack.
+TEST(PathTracker, ANoteResumingBeforeItsOctaveStays) {
+    std::vector<PitchEstimate> frames(20, estimate({{554.37, 0.9}, {277.18, 0.88}}));
+    for (int i = 0; i < 10; ++i)
+        frames.push_back(estimate({{554.37, 0.3}, {277.18, 0.28}}));
+    for (int i = 0; i < 12; ++i)
+        frames.push_back(estimate({{554.37, 0.45}, {277.18, 0.43}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{554.37, 0.7}, {277.18, 0.9}}));
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    ASSERT_FALSE(out[25].voiced);
+    for (std::size_t i = 30; i < 42; ++i)
+        EXPECT_NEAR(out[i].frequency, 554.37, 1e-6) << i;
+    EXPECT_NEAR(out[50].frequency, 277.18, 1e-6);
+}
+
+// FluidR3's church organ, D3 -> F#2 legato: the old note fades, for three frames its
+// sub-octave is what the frames hold, then the F#2 speaks at its octave for 0.1 s before
+// it settles (0.92 clear, its octave 0.78). The change goes to F#2 from the first frame
+// after the lead-in, not to the octave the hand-over would otherwise settle on first.
+TEST(PathTracker, AChangeIntoAnOctaveFirstAttackGoesToTheNote) {
+    std::vector<PitchEstimate> frames(20, estimate({{146.8, 0.996}, {73.4, 0.99}}));
+    for (double c : {0.97, 0.94, 0.89})
+        frames.push_back(estimate({{146.8, c}, {73.4, c + 0.005}}));
+    for (int i = 0; i < 3; ++i)
+        frames.push_back(estimate({{146.8, 0.7}, {73.4, 0.85}}));
+    for (int i = 0; i < 10; ++i)
+        frames.push_back(estimate({{185.0, 0.7}, {92.5, 0.55}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{185.0, 0.78}, {92.5, 0.92}}));
+    ASSERT_NEAR(frames[30].frequency, 185.0, 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    // The first two fading frames (a half window) still hear mostly the old note.
+    expect_change_at(out, 22, 146.8, 92.5);
+}
+
+} // namespace
+} // namespace pitchscribe::detail
