@@ -40,7 +40,7 @@ constexpr double kFadeGrowth = 1.3;
 // would qualify).
 constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
-constexpr double kAbove = 2.0;     // a note between two others lies this far above both
+constexpr double kAbove = 2.0;     // a note between two others lies this far above or below both
 constexpr double kGlideStep = 0.2; // a glide moves less a frame (the segmenter's kGlideMaxStep)
 
 } // namespace
@@ -195,10 +195,18 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
         clear_run(frame - lead, k, ends, 1, detour))
         return std::nullopt;
     // A clear pitch well above both, held for a short note, is a note between them (a
-    // trumpet's 120 ms A5 between an F#5 and a D#4 went to the D#4).
+    // trumpet's 120 ms A5 between an F#5 and a D#4 went to the D#4); so is one well below
+    // both that is no sub-harmonic of either (a tenor sax's 140 ms A2 between a C3 and a B2).
     const double top = std::max(old_note.value_or(new_note), new_note) + kAbove;
     if (old_note && clear_run(frame - lead, k, ends, window_.detour_note,
                               [top](double pitch) { return pitch >= top; }))
+        return std::nullopt;
+    const double bottom = std::min(old_note.value_or(new_note), new_note) - kAbove;
+    const auto below_both = [&](double pitch) {
+        return pitch <= bottom && !multiple(new_note - pitch, 4, kSame) &&
+               !multiple(*old_note - pitch, 4, kSame);
+    };
+    if (old_note && clear_run(frame - lead, k, ends, window_.detour_note, below_both))
         return std::nullopt;
     std::size_t crossfade_run = 0;
     for (std::size_t g = frame - lead; g < k; ++g) {

@@ -51,8 +51,8 @@ inline std::vector<PitchFrame> run(const std::vector<PitchEstimate>& frames,
 }
 
 // Frames [0, split) report `before`, the rest `after` (within a cent).
-inline void expect_change_at(const std::vector<PitchFrame>& out, std::size_t split,
-                             double before, double after) {
+inline void expect_change_at(const std::vector<PitchFrame>& out, std::size_t split, double before,
+                             double after) {
     for (std::size_t i = 0; i < out.size(); ++i)
         EXPECT_NEAR(test::cents(out[i].frequency, i < split ? before : after), 0.0, 1.0) << i;
 }

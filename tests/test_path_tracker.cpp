@@ -241,6 +241,23 @@ TEST(PathTracker, AClearShortNoteAboveBothInAChangeStays) {
     EXPECT_NEAR(cents(out[40].frequency, 311.1), 0.0, 1.0);
 }
 
+// A tenor sax's C3, a 120 ms A2, then a B2 (FluidR3): the A2 lies below both and is no
+// sub-harmonic of either, so it is a note between them, not part of the change to the B2.
+TEST(PathTracker, AClearShortNoteBelowBothInAChangeStays) {
+    std::vector<PitchEstimate> frames(20, estimate({{130.8, 0.999}, {65.4, 0.998}}));
+    for (double c : {0.99, 0.97, 0.89, 0.74, 0.56}) // fading as the A2 begins under it
+        frames.push_back(estimate({{130.8, c}, {65.4, c - 0.05}}));
+    for (double c : {0.66, 0.85, 0.91, 0.96, 0.98, 0.98, 0.99, 0.99, 0.99, 0.97, 0.8, 0.5})
+        frames.push_back(estimate({{110.0, c}, {55.0, c - 0.01}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{123.5, 0.99}, {61.7, 0.98}}));
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 26; i < 35; ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 110.0), 0.0, 1.0) << i;
+    EXPECT_NEAR(cents(out[45].frequency, 123.5), 0.0, 1.0);
+}
+
 TEST(PathTracker, AGlideIsNotHandedOver) {
     std::vector<PitchEstimate> frames(20, estimate({{440.0, 0.95}}));
     for (int i = 1; i <= 20; ++i) // up 200 cents, 10 a frame
