@@ -16,6 +16,9 @@ constexpr double kOctaveFirstDeficit = 0.04;
 constexpr double kResumeSeconds = 0.3;      // a pitch heard this recently is not beginning
 constexpr double kMultipleTolerance = 0.35; // semitones: a common period's multiples
 constexpr double kOctaveDrift = 1.5;        // semitones an octave-first stretch may move
+// The most times a common period goes into either note: up to 8 takes intervals such as a
+// minor sixth (8:5; a flute's G5 then B4 in reverb read G2, 0.99 clear, for 0.17 s).
+constexpr int kMostMultiple = 8;
 
 } // namespace
 
@@ -28,7 +31,8 @@ bool multiple(double semitones, int most, double tolerance) {
 // A note heard first at another pitch: from `frame`, where the path steps onto a pitch, it
 // holds it for at most `off_pitch_start` frames, then moves to the note and holds there,
 // and the stretch is either
-// - the common period of the note before and the note after, both whole multiples of it:
+// - the common period of the note before and the note after, both whole multiples of it
+//   (2 to kMostMultiple times):
 //   the old note ringing on (reverb) under the new one makes the mix periodic there, and
 //   clearer than either (a flute's D5 then G4 read G3 for 0.24 s); or
 // - an attack heard at the octave (an organ pipe speaks at its octave first; a legato change
@@ -76,8 +80,9 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
         const double settled = path_pitch(k->frame);
         const bool after_a_note =
             after_voiced && std::abs(last_voiced_semitones_ - settled) >= kMinStep;
-        if (after_a_note && multiple(last_voiced_semitones_ - pitch, 6, kMultipleTolerance) &&
-            multiple(settled - pitch, 6, kMultipleTolerance))
+        if (after_a_note &&
+            multiple(last_voiced_semitones_ - pitch, kMostMultiple, kMultipleTolerance) &&
+            multiple(settled - pitch, kMostMultiple, kMultipleTolerance))
             return k->frame; // their common period
     }
     const std::size_t end = stretch_end(true);

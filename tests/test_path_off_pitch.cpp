@@ -1,6 +1,7 @@
-// A note's start heard off its pitch (src/path_off_pitch.cpp): an attack at the octave goes
-// to the note it settles on, also when it follows a change from another note; an octave as
-// clear as the note is a note of its own; a note resuming is no attack.
+// A note's start heard off its pitch (src/path_off_pitch.cpp): the common period of the note
+// before and it (reverb) and an attack at the octave go to the note it settles on, the
+// octave also when it follows a change from another note; an octave as clear as the note is
+// a note of its own; a note resuming is no attack.
 #include "path_test_frames.hpp"
 
 #include <cmath>
@@ -11,6 +12,36 @@ namespace pitchscribe::detail {
 namespace {
 
 using test::cents;
+
+// A flute's D5 rings on in reverb under the G4 after it: for 0.12 s their mix is most
+// periodic at G3, the period both are whole multiples of. Those frames are the G4's.
+TEST(PathTracker, TheCommonPeriodOfTwoNotesGoesToTheNewOne) {
+    std::vector<PitchEstimate> frames(20, estimate({{587.3, 0.997}, {293.7, 0.996}}));
+    for (int i = 0; i < 12; ++i)
+        frames.push_back(estimate({{587.3, 0.6}, {392.0, 0.8}, {195.8, 0.999}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{392.0, 0.98}, {196.0, 0.97}}));
+    ASSERT_NEAR(frames[25].frequency, 195.8, 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < out.size(); ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 392.0), 0.0, 1.0) << i;
+}
+
+// The same a minor sixth down (8:5): a flute's G5 rings on in reverb under the B4 after it,
+// and for 0.17 s their mix is most periodic at G2, a fifth of B4's and an eighth of G5's.
+TEST(PathTracker, TheCommonPeriodOfAMinorSixthGoesToTheNewNote) {
+    std::vector<PitchEstimate> frames(20, estimate({{784.0, 0.996}, {392.0, 0.995}}));
+    for (int i = 0; i < 17; ++i)
+        frames.push_back(estimate({{784.0, 0.5}, {490.0, 0.7}, {98.0, 0.99}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{490.0, 0.98}, {245.0, 0.97}}));
+    ASSERT_NEAR(frames[25].frequency, 98.0, 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 20; i < out.size(); ++i)
+        EXPECT_NEAR(cents(out[i].frequency, 490.0), 0.0, 1.0) << i;
+}
 
 // An organ pipe after a C4: its G3 speaks at the octave for 0.2 s, `clarity` clear, then
 // settles on G3 (0.98 clear, its octave 0.86).

@@ -207,21 +207,6 @@ TEST(PathTracker, AClearNoteBelowBetweenTwoEqualOnesStays) {
         EXPECT_NEAR(cents(slip[i].frequency, 392.0), 0.0, 1.0) << i;
 }
 
-// A flute's D5 rings on in reverb under the G4 after it: for 0.12 s their mix is most
-// periodic at G3, the period both are whole multiples of. Those frames are the G4's.
-TEST(PathTracker, TheCommonPeriodOfTwoNotesGoesToTheNewOne) {
-    std::vector<PitchEstimate> frames(20, estimate({{587.3, 0.997}, {293.7, 0.996}}));
-    for (int i = 0; i < 12; ++i)
-        frames.push_back(estimate({{587.3, 0.6}, {392.0, 0.8}, {195.8, 0.999}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{392.0, 0.98}, {196.0, 0.97}}));
-    ASSERT_NEAR(frames[25].frequency, 195.8, 1e-9);
-    const auto out = run(frames, 40);
-    ASSERT_EQ(out.size(), frames.size());
-    for (std::size_t i = 20; i < out.size(); ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 392.0), 0.0, 1.0) << i;
-}
-
 // A trumpet's F#5, a 70 ms A5 as clear, then a D#4 (FluidR3 renders the A5's first
 // frames murky): the A5 is a note between them, not part of the change to the D#4.
 TEST(PathTracker, AClearShortNoteAboveBothInAChangeStays) {
