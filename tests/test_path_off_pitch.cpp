@@ -13,34 +13,31 @@ namespace {
 
 using test::cents;
 
-// A flute's D5 rings on in reverb under the G4 after it: for 0.12 s their mix is most
-// periodic at G3, the period both are whole multiples of. Those frames are the G4's.
-TEST(PathTracker, TheCommonPeriodOfTwoNotesGoesToTheNewOne) {
-    std::vector<PitchEstimate> frames(20, estimate({{587.3, 0.997}, {293.7, 0.996}}));
-    for (int i = 0; i < 12; ++i)
-        frames.push_back(estimate({{587.3, 0.6}, {392.0, 0.8}, {195.8, 0.999}}));
+// A note ringing on in reverb under the next: for `frames_at_period` frames their mix is
+// most periodic at `period`, which both notes are whole multiples of, clearer than either;
+// then the new note holds. Every frame from the change reports the new note.
+void expect_common_period_goes_to_new_note(double old_note, double new_note, double period,
+                                           int frames_at_period) {
+    std::vector<PitchEstimate> frames(20, estimate({{old_note, 0.996}, {old_note / 2, 0.995}}));
+    for (int i = 0; i < frames_at_period; ++i)
+        frames.push_back(estimate({{old_note, 0.5}, {new_note, 0.7}, {period, 0.99}}));
     for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{392.0, 0.98}, {196.0, 0.97}}));
-    ASSERT_NEAR(frames[25].frequency, 195.8, 1e-9);
+        frames.push_back(estimate({{new_note, 0.98}, {new_note / 2, 0.97}}));
+    ASSERT_NEAR(frames[25].frequency, period, 1e-9);
     const auto out = run(frames, 40);
     ASSERT_EQ(out.size(), frames.size());
     for (std::size_t i = 20; i < out.size(); ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 392.0), 0.0, 1.0) << i;
+        EXPECT_NEAR(cents(out[i].frequency, new_note), 0.0, 1.0) << i;
 }
 
-// The same a minor sixth down (8:5): a flute's G5 rings on in reverb under the B4 after it,
-// and for 0.17 s their mix is most periodic at G2, a fifth of B4's and an eighth of G5's.
+// A flute's D5 then G4 (3:2): their mix read G3 for 0.12 s.
+TEST(PathTracker, TheCommonPeriodOfTwoNotesGoesToTheNewOne) {
+    expect_common_period_goes_to_new_note(587.3, 392.0, 195.8, 12);
+}
+
+// A flute's G5 then B4, a minor sixth down (8:5): their mix read G2 for 0.17 s.
 TEST(PathTracker, TheCommonPeriodOfAMinorSixthGoesToTheNewNote) {
-    std::vector<PitchEstimate> frames(20, estimate({{784.0, 0.996}, {392.0, 0.995}}));
-    for (int i = 0; i < 17; ++i)
-        frames.push_back(estimate({{784.0, 0.5}, {490.0, 0.7}, {98.0, 0.99}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{490.0, 0.98}, {245.0, 0.97}}));
-    ASSERT_NEAR(frames[25].frequency, 98.0, 1e-9);
-    const auto out = run(frames, 40);
-    ASSERT_EQ(out.size(), frames.size());
-    for (std::size_t i = 20; i < out.size(); ++i)
-        EXPECT_NEAR(cents(out[i].frequency, 490.0), 0.0, 1.0) << i;
+    expect_common_period_goes_to_new_note(784.0, 490.0, 98.0, 17);
 }
 
 // An organ pipe after a C4: its G3 speaks at the octave for 0.2 s, `clarity` clear, then
