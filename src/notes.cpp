@@ -61,6 +61,9 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
         const bool attack =
             attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
         const bool may_split = in_note && since_split >= w;
+        // Nor is a clarity notch soon after a legato change of pitch a re-attack: it is the old
+        // note's release crossfading with the new one (a voice's F3 -> E3, 90 ms after).
+        const bool late_notch = in_note && !attacked && f.time - onset < kLateAttackSeconds;
         double boundary = -1.0; // where the next note begins, when a cue splits here
         bool restruck = false;  // begun again: a level valley, a clarity notch or burst
         if (may_split && !attack) {
@@ -69,7 +72,7 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
             } else if (valley(k)) { // the next note begins where its attack climbs out
                 restruck = true;
                 boundary = std::max(transition_start(k), attack_after(k));
-            } else if (clarity_notch(k)) {
+            } else if (!late_notch && clarity_notch(k)) {
                 restruck = true;
                 boundary = transition_start(k);
             } else if (const auto start = aperiodicity_burst(k)) {

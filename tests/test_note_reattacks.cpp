@@ -50,6 +50,24 @@ TEST(NoteSegmenter, AShallowNotchOrOneAcrossAPitchChangeDoesNotSplit) {
     EXPECT_EQ(segment(notched({0.95, 0.85, 0.74, 0.83, 0.95}, 40.0)).size(), 1u);
 }
 
+// A voice's legato F3 -> E3 (FluidR3): the old note's release still sounds under the new one,
+// and 90 ms after the change their crossfade notches the clarity. A notch that close to a
+// change of pitch is part of the change, not a re-attack; later it is one.
+TEST(NoteSegmenter, ANotchJustAfterALegatoChangeIsNoRestrike) {
+    const auto step = [](std::size_t notch_at) {
+        auto frames = track(
+            1.2, [](double t) { return t < 0.4 ? 174.6 : 164.8; }, steady);
+        for (auto& f : frames)
+            f.confidence = 0.998;
+        const std::vector<double> notch = {0.95, 0.85, 0.74, 0.83, 0.95};
+        for (std::size_t i = 0; i < notch.size(); ++i)
+            frames[notch_at - 2 + i].confidence = notch[i];
+        return frames;
+    };
+    EXPECT_EQ(names(segment(step(49))), (std::vector<std::string>{"F3", "E3"}));
+    EXPECT_EQ(names(segment(step(70))), (std::vector<std::string>{"F3", "E3", "E3"}));
+}
+
 // A note struck out of silence: each frame's level is the power its 50 ms window holds, so it
 // starts rising 25 ms before the attack; the onset is where the window is half full.
 TEST(NoteSegmenter, AnAttackOnsetIsWhereTheWindowHoldsHalfItsPower) {
