@@ -172,16 +172,30 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
     // A blip right after a note belongs to it, and so does the same pitch resuming after
     // a blip (unless struck again); a lone blip is dropped, and a note right after it at a
     // harmonic of the blip's pitch began with it (its attack heard at the octave or the
-    // third harmonic: FluidR3's percussive organ speaks its percussion first).
-    if (blip && !too_short && note.onset - blip->offset <= hop + 1e-9) {
+    // third harmonic: FluidR3's percussive organ speaks its percussion first). A blip at a
+    // new pitch right after a note, with that pitch back within kBlipLeadSeconds (unless
+    // struck), is the start of the note after: a low note's first frames are clear, the next
+    // few too murky to be voiced (a cello's C#2 after a D#3: 0.11 s late).
+    if (blip && blip_joined && !too_short) {
+        if (held && !attacked && note.midi == blip->midi &&
+            note.onset - blip->offset <= kBlipLeadSeconds + 1e-9) {
+            held->offset = *blip_joined;
+            note.onset = blip->onset;
+        }
+    } else if (blip && !too_short && note.onset - blip->offset <= hop + 1e-9) {
         const double above = midi_from_frequency(blip->frequency, config.tuning) -
                              midi_from_frequency(note.frequency, config.tuning);
         if (octave_apart(above, 0.0) || detail::multiple(above, 3, detail::kSame))
             note.onset = std::min(note.onset, blip->onset);
     }
     blip.reset();
+    blip_joined.reset();
     if (too_short || (touches && note.midi == held->midi && !attacked)) {
         if (touches) {
+            if (too_short && note.midi != held->midi) {
+                blip = note;
+                blip_joined = held->offset;
+            }
             held->offset = note.offset;
         } else {
             blip = note;

@@ -216,6 +216,30 @@ TEST(NoteSegmenter, ANoteWhoseAttackIsHeardAtAHarmonicBeginsWithIt) {
     EXPECT_NEAR(other[0].onset, 0.355, 0.006);
 }
 
+// A cello's D#3 then C#2 (FluidR3): the C#2's first 50 ms are clear, the next `murky`
+// seconds too murky to be voiced (their pitch guess still C#2), then it holds.
+std::vector<Note> low_note_after_murk(double murky) {
+    auto frames = track(
+        1.4, [](double t) { return t < 0.495 ? 155.6 : 69.3; }, steady);
+    for (PitchFrame& f : frames)
+        if (f.time > 0.545 && f.time < 0.545 + murky) {
+            f.voiced = false;
+            f.confidence = 0.5;
+        }
+    return segment(frames);
+}
+
+TEST(NoteSegmenter, ABlipAtTheNextNotesPitchBeforeAShortGapBeginsIt) {
+    const auto notes = low_note_after_murk(0.07);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"D#3", "C#2"}));
+    EXPECT_NEAR(notes[0].offset, 0.495, 0.006);
+    EXPECT_NEAR(notes[1].onset, 0.495, 0.006);
+    // After a longer gap the blip stays with the note before, and the C#2 begins after it.
+    const auto late = low_note_after_murk(0.15);
+    ASSERT_EQ(names(late), (std::vector<std::string>{"D#3", "C#2"}));
+    EXPECT_NEAR(late[1].onset, 0.695, 0.006);
+}
+
 // A legato C4 -> G3 whose first `fragment` seconds sound at G4, `clarity` clear (the G3
 // after is 0.98): an organ pipe speaking at its octave first.
 std::vector<Note> octave_first(double fragment, double clarity) {
