@@ -18,8 +18,8 @@ constexpr std::size_t kMaxStoredPitches = 4096;  // per note; longer notes are s
 constexpr double kReferenceSeconds = 0.17;       // one period of a 6 Hz vibrato
 constexpr double kFragmentSeconds = 0.15;        // an octave-off start of a note, at most ...
 constexpr double kUnstruckFragmentSeconds = 0.3; // ... or this when no attack is heard
+constexpr double kFragmentClarityDeficit = 0.1;  // and it is this much less clear
 constexpr double kBlipLeadSeconds = 0.1; // a blip begins the note of its pitch this soon after
-constexpr double kFragmentClarityDeficit = 0.1; // and it is this much less clear
 // A blown or bowed note's level keeps rising after its pitch has taken over: a level jump
 // this soon after a change of pitch is the new note's own attack, not another note.
 constexpr double kLateAttackSeconds = 0.1;

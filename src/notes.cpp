@@ -61,8 +61,8 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
         const bool attack =
             attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
         const bool may_split = in_note && since_split >= w;
-        // Nor is a clarity notch soon after a legato change of pitch a re-attack: it is the old
-        // note's release crossfading with the new one (a voice's F3 -> E3, 90 ms after).
+        // A clarity notch soon after a legato change of pitch is no re-attack either: it is the
+        // old note's release crossfading with the new one (a voice's F3 -> E3, 90 ms after).
         const bool late_notch = in_note && !attacked && f.time - onset < kLateAttackSeconds;
         double boundary = -1.0; // where the next note begins, when a cue splits here
         bool restruck = false;  // begun again: a level valley, a clarity notch or burst
