@@ -55,15 +55,15 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
         // first frames are often unvoiced) and as loud as the note was, give or take.
         // A level jump soon after a note began is still its attack when the note began at
         // a change of pitch, or began with an attack and has only grown since (a voice
-        // swelling in two steps); a note struck again after some decay is a new one.
-        const bool late_attack =
-            in_note && f.time - onset < kLateAttackSeconds && (!attacked || !level_fell);
+        // swelling in two steps); a note struck again after some decay is a new one. A
+        // clarity notch soon after a change of pitch is no re-attack either: it is the old
+        // note's release crossfading with the new one (a voice's F3 -> E3, 90 ms after).
+        const bool soon = in_note && f.time - onset < kLateAttackSeconds;
+        const bool late_attack = soon && (!attacked || !level_fell);
+        const bool late_notch = soon && !attacked;
         const bool attack =
             attack_time > last_voiced - 1e-9 && attack_db >= peak_db - 20.0 && !late_attack;
         const bool may_split = in_note && since_split >= w;
-        // A clarity notch soon after a legato change of pitch is no re-attack either: it is the
-        // old note's release crossfading with the new one (a voice's F3 -> E3, 90 ms after).
-        const bool late_notch = in_note && !attacked && f.time - onset < kLateAttackSeconds;
         double boundary = -1.0; // where the next note begins, when a cue splits here
         bool restruck = false;  // begun again: a level valley, a clarity notch or burst
         if (may_split && !attack) {
@@ -176,13 +176,13 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
     // new pitch right after a note, with that pitch back within kBlipLeadSeconds (unless
     // struck), is the start of the note after: a low note's first frames are clear, the next
     // few too murky to be voiced (a cello's C#2 after a D#3: 0.11 s late).
-    if (blip && blip_joined && !too_short) {
-        if (held && !attacked && note.midi == blip->midi &&
-            note.onset - blip->offset <= kBlipLeadSeconds + 1e-9) {
+    const double after_blip = blip ? note.onset - blip->offset : 0.0;
+    if (blip && !too_short && blip_joined) {
+        if (held && !attacked && note.midi == blip->midi && after_blip <= kBlipLeadSeconds + 1e-9) {
             held->offset = *blip_joined;
             note.onset = blip->onset;
         }
-    } else if (blip && !too_short && note.onset - blip->offset <= hop + 1e-9) {
+    } else if (blip && !too_short && after_blip <= hop + 1e-9) {
         const double above = midi_from_frequency(blip->frequency, config.tuning) -
                              midi_from_frequency(note.frequency, config.tuning);
         if (octave_apart(above, 0.0) || detail::multiple(above, 3, detail::kSame))

@@ -187,9 +187,13 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     // twelfth or two octaves down), or a detour less periodic than both ends (noise); another
     // clear pitch is a note of its own (a violin's 130 ms E6 between two A4s was reported as
     // A4, a clarinet's E4 between G4s as G4).
+    // A sub-harmonic of `note`: an octave, a twelfth or two octaves under it.
+    const auto slip_under = [](double note, double pitch) {
+        return multiple(note - pitch, 4, kSame);
+    };
     const auto detour = [&](double pitch) {
         const double below = new_note - pitch;
-        return below < -kSame || (below > kSame && !multiple(below, 4, kSame));
+        return below < -kSame || (below > kSame && !slip_under(new_note, pitch));
     };
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
         clear_run(frame - lead, k, ends, 1, detour))
@@ -203,8 +207,7 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
         return std::nullopt;
     const double bottom = std::min(old_note.value_or(new_note), new_note) - kAbove;
     const auto below_both = [&](double pitch) {
-        return pitch <= bottom && !multiple(new_note - pitch, 4, kSame) &&
-               !multiple(*old_note - pitch, 4, kSame);
+        return pitch <= bottom && !slip_under(new_note, pitch) && !slip_under(*old_note, pitch);
     };
     if (old_note && clear_run(frame - lead, k, ends, window_.detour_note, below_both))
         return std::nullopt;
