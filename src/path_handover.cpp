@@ -20,7 +20,8 @@
 // its pitch guess. Once a change is found, every frame up to the new note takes it, so the
 // change is one step. A note's start heard at its octave, or at the common period of the
 // note before and it, is handed over the same way (src/path_off_pitch.cpp), and so are the
-// frames of a change into such a start.
+// frames of a change into such a start, and the old note's release heard at its
+// sub-harmonic until the next note speaks.
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -163,7 +164,18 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
         handover_state_ = slot(*k).chosen;
         return handed_over(here, slot(*k), handover_state_);
     }
+    if (const auto h = change_to_next(frame)) return h;
+    if (const auto k = release_below(frame)) {
+        handover_end_ = *k;
+        handover_state_ = slot(*k).chosen;
+        return handed_over(here, slot(*k), handover_state_);
+    }
+    return std::nullopt;
+}
 
+// A change from one note to the next through `frame` (see the top of this file).
+std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t frame) {
+    const Slot& here = slot(frame);
     const std::optional<double> own =
         here.chosen ? std::optional(here.semitones[here.chosen]) : std::nullopt;
     const std::optional<std::size_t> found = settled_frame(frame, own);
@@ -187,13 +199,9 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     // twelfth or two octaves down), or a detour less periodic than both ends (noise); another
     // clear pitch is a note of its own (a violin's 130 ms E6 between two A4s was reported as
     // A4, a clarinet's E4 between G4s as G4).
-    // A sub-harmonic of `note`: an octave, a twelfth or two octaves under it.
-    const auto slip_under = [](double note, double pitch) {
-        return multiple(note - pitch, 4, kSame);
-    };
     const auto detour = [&](double pitch) {
         const double below = new_note - pitch;
-        return below < -kSame || (below > kSame && !slip_under(new_note, pitch));
+        return below < -kSame || (below > kSame && !sub_harmonic(new_note, pitch));
     };
     if (old_note && std::abs(new_note - *old_note) < kMinStep &&
         clear_run(frame - lead, k, ends, 1, detour))
@@ -207,7 +215,7 @@ std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
         return std::nullopt;
     const double bottom = std::min(old_note.value_or(new_note), new_note) - kAbove;
     const auto below_both = [&](double pitch) {
-        return pitch <= bottom && !slip_under(new_note, pitch) && !slip_under(*old_note, pitch);
+        return pitch <= bottom && !sub_harmonic(new_note, pitch) && !sub_harmonic(*old_note, pitch);
     };
     if (old_note && clear_run(frame - lead, k, ends, window_.detour_note, below_both))
         return std::nullopt;

@@ -1,5 +1,5 @@
 // A note heard first at another pitch, handed over to the note as a change between notes
-// is (src/path_handover.cpp).
+// is (src/path_handover.cpp); so is an old note's release heard below it (release_below).
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -102,6 +102,40 @@ std::optional<std::size_t> PathTracker::off_pitch_start(std::size_t frame) const
     if (stretch_clarity / double(end - frame) > note->clarity - kOctaveFirstDeficit)
         return std::nullopt;
     return note->frame;
+}
+
+// The old note's release heard at its sub-harmonic until the next note speaks: a slow attack
+// (an organ pipe: 0.2 s) under a release whose sub-octave rank rings on reads, from `frame`,
+// the old note's octave, twelfth or two octaves below (as the path's old-note period doubles
+// while the note fades) for up to `off_pitch_start` frames, across at most `crossfade` frames
+// at other pitches in a row, until a note at least kMinStep from the old one holds. Less clear
+// than that note, the stretch is its start; as clear, it is a note of its own (a leap down).
+// Returns where the note settles.
+std::optional<std::size_t> PathTracker::release_below(std::size_t frame) const {
+    const Slot& here = slot(frame);
+    if (!here.chosen || here.time - last_voiced_time_ > kResumeSeconds) return std::nullopt;
+    const double pitch = path_pitch(frame);
+    if (!sub_harmonic(last_voiced_semitones_, pitch)) return std::nullopt;
+    const std::size_t reach = std::min(frame + window_.off_pitch_start, pushed_);
+    double clarity = 0.0;
+    std::size_t count = 0, others = 0;
+    for (std::size_t k = frame; k < reach; ++k) {
+        const Slot& s = slot(k);
+        if (s.chosen && std::abs(path_pitch(k) - pitch) < kSame) {
+            clarity += s.clarity[s.chosen];
+            ++count;
+            others = 0;
+            continue;
+        }
+        const bool away = s.chosen && std::abs(path_pitch(k) - last_voiced_semitones_) >= kMinStep;
+        if (away && k + window_.handover_hold <= pushed_) {
+            if (const auto note = hold_clarity(k))
+                return clarity / double(count) <= *note - kOctaveFirstDeficit ? std::optional(k)
+                                                                              : std::nullopt;
+        }
+        if (++others > window_.crossfade) return std::nullopt;
+    }
+    return std::nullopt;
 }
 
 } // namespace pitchscribe::detail

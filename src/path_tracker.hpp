@@ -22,6 +22,11 @@ inline constexpr double kSame = 0.5;    // within this, two pitches are the same
 
 // Whether `semitones` up from a pitch is a whole multiple of it, 2 to `most` times.
 bool multiple(double semitones, int most, double tolerance);
+// Whether `pitch` is a sub-harmonic of `note` (semitones): an octave, a twelfth or two
+// octaves under it, where a tracker slips.
+inline bool sub_harmonic(double note, double pitch) {
+    return multiple(note - pitch, 4, kSame);
+}
 
 struct PathCosts {
     double clarity = 10.0;          // per unit of (1 - clarity) of the frame's clearest peak
@@ -109,6 +114,8 @@ private:
     std::optional<std::size_t> settled_frame(std::size_t frame, std::optional<double> own) const;
     std::optional<Handover> handover(std::size_t frame);
     std::optional<std::size_t> off_pitch_start(std::size_t frame) const;
+    std::optional<std::size_t> release_below(std::size_t frame) const;
+    std::optional<Handover> change_to_next(std::size_t frame);
     void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);

@@ -130,5 +130,33 @@ TEST(PathTracker, AChangeIntoAnOctaveFirstAttackGoesToTheNote) {
     expect_change_at(out, 22, 146.8, 92.5);
 }
 
+// FluidR3's church organ, A#3 -> C#4 legato: the A#3's sub-octave rank rings on for 0.18 s
+// (`clarity` clear) while its fundamental fades and the C#4 speaks slowly, then the C#4
+// holds, 0.9 clear.
+std::vector<PitchEstimate> release_at_the_sub_octave(double clarity) {
+    std::vector<PitchEstimate> frames(20, estimate({{234.4, 0.99}, {117.2, 0.985}}));
+    for (int i = 0; i < 18; ++i)
+        frames.push_back(estimate({{278.6, 0.45}, {234.4, 0.4}, {117.2, clarity}}));
+    for (int i = 0; i < 40; ++i)
+        frames.push_back(estimate({{278.6, 0.9}, {139.3, 0.89}}));
+    return frames;
+}
+
+TEST(PathTracker, AnOldNotesReleaseHeardBelowItGoesToTheNextNote) {
+    const auto frames = release_at_the_sub_octave(0.78);
+    ASSERT_NEAR(frames[25].frequency, 117.2, 1e-9);
+    const auto out = run(frames, 40);
+    ASSERT_EQ(out.size(), frames.size());
+    expect_change_at(out, 20, 234.4, 278.6);
+}
+
+// As clear as the note after it, the sub-octave is a note of its own (a leap down).
+TEST(PathTracker, AClearNoteBelowTheOldOneStays) {
+    const auto out = run(release_at_the_sub_octave(0.92), 40);
+    for (std::size_t i = 20; i < 38; ++i)
+        EXPECT_NEAR(out[i].frequency, 117.2, 1e-6) << i;
+    EXPECT_NEAR(out[50].frequency, 278.6, 1e-6);
+}
+
 } // namespace
 } // namespace pitchscribe::detail
