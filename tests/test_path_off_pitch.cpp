@@ -1,7 +1,8 @@
 // A note's start heard off its pitch (src/path_off_pitch.cpp): the common period of the note
 // before and it (reverb) and an attack at the octave go to the note it settles on, the
 // octave also when it follows a change from another note; an octave as clear as the note is
-// a note of its own; a note resuming is no attack.
+// a note of its own; a note resuming is no attack. The old note's release heard at its
+// sub-octave goes to the note after it, unless as clear as that note.
 #include "path_test_frames.hpp"
 
 #include <cmath>
