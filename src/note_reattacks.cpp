@@ -72,14 +72,18 @@ bool NoteSegmenter::Impl::valley(std::size_t k) const {
 // at the same pitch overlaps its own release, out of phase, for a few frames, and the
 // clarity drops (0.998 -> 0.74 -> 0.99 for FluidR3's tenor sax) between two clear
 // stretches of one pitch. Vibrato and tremolo move the clarity by under 0.01; a glide
-// changes the pitch from one side to the other.
+// changes the pitch from one side to the other. A note released in a room notches the
+// clarity too, where the dry sound stops and the reverberation rings on, clear, but
+// kRingingOnDb or more under the note: that tail is no new note.
 bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
     if (!context[k].voiced) return false;
     const std::size_t span = std::max<std::size_t>(2, std::lround(kNotchSpanSeconds / hop));
     const double here = context[k].confidence;
-    double left = 0.0, right = 0.0;
+    double left = 0.0, right = 0.0, louder_before = -120.0, louder_after = -120.0;
     for (std::size_t i = (k >= span ? k - span : 0); i < std::min(context.size(), k + span + 1);
          ++i) {
+        if (i < k) louder_before = std::max(louder_before, context[i].level_db);
+        if (i > k) louder_after = std::max(louder_after, context[i].level_db);
         if (i == k || !context[i].voiced) continue;
         const std::size_t distance = i > k ? i - k : k - i;
         if (2 * distance <= span && context[i].confidence < here) return false; // not its floor
@@ -87,6 +91,7 @@ bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
     }
     const double sides = std::min(left, right);
     if (!(sides >= kNotchSides && sides - here >= kNotchDepth)) return false;
+    if (louder_after < louder_before - kRingingOnDb) return false; // a release in a room
     const double before = median_pitch(k >= span ? k - span : 0, k);
     const double after = median_pitch(k + 1, k + span + 1);
     return std::abs(before - after) < kNotchSamePitch;
@@ -145,7 +150,7 @@ std::optional<double> NoteSegmenter::Impl::aperiodicity_burst(std::size_t k) {
     }
     if (peak - lowest < kBurstRiseDb || peak - highest < kBurstAboveDb ||
         peak - relapse < kBurstRelapseDb ||
-        level < std::max(loudest - kBurstQuieterDb, peak_db - kTailDb))
+        level < std::max(loudest - kRingingOnDb, peak_db - kTailDb))
         return std::nullopt;
     const double before_pitch = median_pitch(first, start);
     const double after_pitch = median_pitch(k + 3, settled_end);

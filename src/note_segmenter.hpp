@@ -42,6 +42,9 @@ constexpr double kAttackPeakDb = 3.0;
 constexpr double kAttackPeakSeconds = 0.06;
 // The note after a level valley begins where the level has risen this far off its floor.
 constexpr double kValleyRiseDb = 3.0;
+// A re-attack (a clarity notch or an aperiodicity burst) is followed by the note at about
+// its level; this much quieter, it is the note's release ringing on in a room.
+constexpr double kRingingOnDb = 10.0;
 // A clarity notch (see clarity_notch): this deep below both sides, which are this clear and
 // within this many semitones of each other, over this span either side.
 constexpr double kNotchDepth = 0.05;
@@ -53,14 +56,13 @@ constexpr double kNotchSpanSeconds = 0.06;
 // kBurstSettleSeconds past its start) and kBurstAboveDb above their highest; it begins where
 // it comes within kBurstStartDb of its peak and ends where it has fallen kBurstFallDb. The
 // next 2 x kBurstSettleSeconds stay kBurstRelapseDb under the peak and at most
-// kBurstQuieterDb quieter than the note before it.
+// kRingingOnDb quieter than the note before it.
 constexpr double kBurstPeakDb = -26.0;
 constexpr double kBurstRiseDb = 11.0;
 constexpr double kBurstAboveDb = 4.0;
 constexpr double kBurstStartDb = 6.0;
 constexpr double kBurstFallDb = 8.0;
 constexpr double kBurstRelapseDb = 1.0;
-constexpr double kBurstQuieterDb = 10.0;
 constexpr double kBurstSeconds = 0.15;
 constexpr double kBurstSettleSeconds = 0.05;
 

@@ -43,6 +43,16 @@ TEST(NoteSegmenter, RepeatedNoteWithAClarityNotchSplits) {
     EXPECT_NEAR(notes[1].onset, 0.5, 0.03);
 }
 
+// A note released in a room (FluidSynth's default reverb): where the dry sound stops, the
+// clarity notches (0.999 -> 0.90 -> 0.998 on a clarinet) and the reverberation rings on at
+// the note's pitch, 16 dB down. The tail is the note's, not a note struck again.
+TEST(NoteSegmenter, ANotchIntoAQuieterRoomTailDoesNotSplit) {
+    auto frames = notched({0.95, 0.85, 0.74, 0.83, 0.95});
+    for (std::size_t i = 49; i < frames.size(); ++i)
+        frames[i].level_db -= std::min(16.0, 4.0 * double(i - 48));
+    EXPECT_EQ(names(segment(frames)), (std::vector<std::string>{"E4"}));
+}
+
 TEST(NoteSegmenter, AShallowNotchOrOneAcrossAPitchChangeDoesNotSplit) {
     // Vibrato and tremolo move the clarity by under 0.01 (1 - clarity: 0.002 -> 0.007).
     EXPECT_EQ(segment(notched({0.997, 0.995, 0.993, 0.995, 0.997})).size(), 1u);
