@@ -52,7 +52,8 @@ double NoteSegmenter::Impl::attack_after(std::size_t k) const {
 
 // A soft re-attack: the level falls well below the note on both sides of frame k and
 // the waveform loses clarity there (two notes overlap). Tremolo dips are shallower and
-// keep their clarity.
+// keep their clarity; a release ringing on in a room swells back up, but stays
+// kRingingOnDb or more under the note.
 bool NoteSegmenter::Impl::valley(std::size_t k) const {
     const std::size_t r = reach(), near = 5;
     const double floor = context[k].level_db;
@@ -65,6 +66,7 @@ bool NoteSegmenter::Impl::valley(std::size_t k) const {
         if (distance <= 3) murkiest = std::min(murkiest, context[i].confidence);
     }
     const double depth = std::min(left, right) - floor, murk = clearest - murkiest;
+    if (right < left - kRingingOnDb) return false; // a release ringing on in a room
     return depth >= config.onset_rise_db + 1.0 && murk >= 0.02;
 }
 
@@ -73,25 +75,26 @@ bool NoteSegmenter::Impl::valley(std::size_t k) const {
 // clarity drops (0.998 -> 0.74 -> 0.99 for FluidR3's tenor sax) between two clear
 // stretches of one pitch. Vibrato and tremolo move the clarity by under 0.01; a glide
 // changes the pitch from one side to the other. A note released in a room notches the
-// clarity too, where the dry sound stops and the reverberation rings on, clear, but
-// kRingingOnDb or more under the note: that tail is no new note.
+// clarity too, where the dry sound stops and the reverberation rings on, clear, but with
+// its clear frames kRingingOnDb or more under the note's: that tail is no new note.
 bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
     if (!context[k].voiced) return false;
     const std::size_t span = std::max<std::size_t>(2, std::lround(kNotchSpanSeconds / hop));
     const double here = context[k].confidence;
-    double left = 0.0, right = 0.0, louder_before = -120.0, louder_after = -120.0;
+    double left = 0.0, right = 0.0, loud_left = -120.0, loud_right = -120.0;
     for (std::size_t i = (k >= span ? k - span : 0); i < std::min(context.size(), k + span + 1);
          ++i) {
-        if (i < k) louder_before = std::max(louder_before, context[i].level_db);
-        if (i > k) louder_after = std::max(louder_after, context[i].level_db);
         if (i == k || !context[i].voiced) continue;
         const std::size_t distance = i > k ? i - k : k - i;
         if (2 * distance <= span && context[i].confidence < here) return false; // not its floor
         (i < k ? left : right) = std::max(i < k ? left : right, context[i].confidence);
+        if (context[i].confidence >= kNotchSides) // the level of the clear sides
+            (i < k ? loud_left : loud_right) =
+                std::max(i < k ? loud_left : loud_right, context[i].level_db);
     }
     const double sides = std::min(left, right);
     if (!(sides >= kNotchSides && sides - here >= kNotchDepth)) return false;
-    if (louder_after < louder_before - kRingingOnDb) return false; // a release in a room
+    if (loud_right < loud_left - kRingingOnDb) return false; // a release ringing on in a room
     const double before = median_pitch(k >= span ? k - span : 0, k);
     const double after = median_pitch(k + 1, k + span + 1);
     return std::abs(before - after) < kNotchSamePitch;

@@ -42,8 +42,8 @@ constexpr double kAttackPeakDb = 3.0;
 constexpr double kAttackPeakSeconds = 0.06;
 // The note after a level valley begins where the level has risen this far off its floor.
 constexpr double kValleyRiseDb = 3.0;
-// A re-attack (a clarity notch or an aperiodicity burst) is followed by the note at about
-// its level; this much quieter, it is the note's release ringing on in a room.
+// A re-attack (a level valley, a clarity notch or an aperiodicity burst) is followed by the
+// note at about its level; this much quieter, it is the note's release ringing on in a room.
 constexpr double kRingingOnDb = 10.0;
 // A clarity notch (see clarity_notch): this deep below both sides, which are this clear and
 // within this many semitones of each other, over this span either side.

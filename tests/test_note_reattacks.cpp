@@ -157,6 +157,22 @@ TEST(NoteSegmenter, ANoteAfterAValleyStartsWhereTheLevelClimbsOutOfIt) {
     EXPECT_NEAR(notes[1].onset, 0.76, 0.015); // at 0.605 before (where the C4 began to fade)
 }
 
+// A piccolo's A5 released in a room (FluidSynth's default reverb) rings on 33 dB down, and
+// the tail swells by 12 dB as the reverberation builds, losing a little clarity at its
+// floor: a valley, but the level never comes back near the note's, so nothing was struck.
+TEST(NoteSegmenter, AValleyInARoomTailIsNoRestrike) {
+    auto level = [](double t) {
+        if (t < 0.5) return -27.0;
+        if (t < 0.56) return -27.0 - 550.0 * (t - 0.5);         // -60 dB at 0.56 s
+        return -60.0 + 12.0 * std::min(1.0, (t - 0.56) / 0.12); // the tail swells to -48 dB
+    };
+    auto frames = track(
+        1.0, [](double) { return 880.0; }, level);
+    for (PitchFrame& f : frames) // 0.9997 clear, 0.972 at the tail's floor
+        f.confidence = 0.9997 - 0.028 * std::clamp(1.0 - std::abs(f.time - 0.56) / 0.05, 0.0, 1.0);
+    EXPECT_EQ(names(segment(frames)), (std::vector<std::string>{"A5"}));
+}
+
 // A sung note out of silence that swells in two steps (FluidR3's voice oohs: -44 dB, a
 // plateau at -30 dB 40 ms in, then up to -20 dB) is one note (it was split at the second
 // step); a note struck again 90 ms after it began, once its level has fallen, is two.
