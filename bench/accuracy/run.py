@@ -339,6 +339,7 @@ def subset_table(rows, counts):
 SUBSET_TITLES = {
     "clean": "Clean melodies (FluidSynth, 12 instruments)",
     "held_out": "Clean melodies, held out (seeds 7 and 8; never tuned on)",
+    "room": "FluidSynth's default reverb and chorus (the clean melodies)",
     "vibrato": "Vibrato and glides (MIDI pitch bend)",
     "synthetic": "Synthetic harmonic complexes (5 sample rates)",
     "clean_sub": "Clean, the degradation subset (the baseline for the rows below)",
@@ -394,7 +395,7 @@ def main():
     for it in items:
         subsets.setdefault(it["subset"], []).append(it["id"])
     degrade_src = [f"clean/{n}/{settings['degrade_seed']}" for n in settings["degrade_instruments"]]
-    order = ["clean"] + (["held_out"] if "held_out" in subsets else []) + [
+    order = ["clean"] + [s for s in ("held_out", "room") if s in subsets] + [
         "vibrato", "synthetic", "clean_sub"] + settings["degradations"]
     subsets["clean_sub"] = degrade_src
     results = {name: pooled(per, subsets[name]) for name in order}
@@ -452,6 +453,11 @@ def write_doc(args, settings, manifest, items, per, results, order, cal, elapsed
         L.append("- **Held out**: the clean melodies of the same generator with seeds 7 and 8 "
                  "(corpus.HELD_OUT). No parameter was chosen on them: they show how much of the "
                  "clean figures is fitted to seeds 1 and 2.")
+    if settings.get("room"):
+        L.append("- **Room**: the same clean melodies rendered as a plain `fluidsynth -F` does, "
+                 "with FluidSynth's default reverb and chorus on; the truth is the clean files' "
+                 "(the tails after note-off count as unvoiced). A check on sound that rings on "
+                 "and beats, as a rendering made elsewhere may.")
     L.append(f"- **Vibrato and glides**: {len(settings['vibrato'])} sustaining instruments "
              f"({', '.join(settings['vibrato'])}), notes of 0.35-1.2 s; per note, vibrato "
              "(5-6.5 Hz, 20-60 cents, from 120 ms in; 45 %), a glide (0.5-1.9 semitones over "
@@ -623,7 +629,7 @@ def headline(results):
          "| subset | pitchscribe RPA | pitchscribe note F | best aubio | RPA | aubionotes F | "
          "seed 100 ms RPA | F | seed 10 ms RPA | F |",
          "|---|---|---|---|---|---|---|---|---|---|"]
-    for sub in ["clean", "held_out", "vibrato", "synthetic", "clean_sub", "white_10", "white_0", "pink_10",
+    for sub in ["clean", "held_out", "room", "vibrato", "synthetic", "clean_sub", "white_10", "white_0", "pink_10",
                 "pink_0", "reverb", "mp3_64k", "telephone"]:
         if sub not in results:
             continue

@@ -141,11 +141,13 @@ def write_midi(notes, instrument, path):
     mid.save(str(path))
 
 
-def render(midi_path, wav_path, sample_rate=SAMPLE_RATE, gain=GAIN):
-    """Offline render: reverb and chorus off, so output is deterministic and the wet tail
-    does not smear one note's pitch into the next. Writes 16-bit stereo wav."""
+def render(midi_path, wav_path, sample_rate=SAMPLE_RATE, gain=GAIN, effects=False):
+    """Offline render: reverb and chorus off, so the wet tail does not smear one note's pitch
+    into the next; `effects` leaves FluidSynth's default reverb and chorus on (as a plain
+    `fluidsynth -F` render has them). Deterministic either way. Writes 16-bit stereo wav."""
+    dry = [] if effects else ["-R", "0", "-C", "0"]
     subprocess.run(
-        ["fluidsynth", "-n", "-i", "-q", "-R", "0", "-C", "0", "-g", str(gain),
+        ["fluidsynth", "-n", "-i", "-q", *dry, "-g", str(gain),
          "-r", str(sample_rate), "-F", str(wav_path), SOUNDFONT, str(midi_path)],
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
