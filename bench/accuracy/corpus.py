@@ -1,7 +1,8 @@
 """The seeded evaluation corpus of bench/accuracy/run.py: FluidSynth melodies (clean and with
 vibrato/glides by MIDI pitch bend), synthetic harmonic complexes at five sample rates, and
 degraded copies (white/pink noise, reverb, MP3, telephone band), and the clean melodies again
-as a plain FluidSynth render makes them (its default reverb and chorus on: "room"). Frame truth
+as a plain FluidSynth render makes them (its default reverb and chorus on: "room") and at
+48 kHz ("rate_48000"). Frame truth
 on a 10 ms grid
 (t = i * 0.01) and note truth for every file.
 
@@ -57,18 +58,18 @@ FULL = dict(version=GENERATOR_VERSION, melody_seconds=10.0, seeds=[1, 2],
             instruments=list(INSTRUMENTS), vibrato=VIBRATO_INSTRUMENTS, vibrato_seeds=[1],
             synth_rates=SYNTH_RATES, synth_tones=14, degrade_seed=1,
             degrade_instruments=["bass", "cello", "piano", "violin", "flute", "voice_oohs"],
-            degradations=DEGRADATIONS, room=True)
+            degradations=DEGRADATIONS, room=True, melody_rates=[48000])
 
 
-def without_room(settings):
-    """The settings without the room copies (a corpus of these is the one it was before
-    they existed, so its cache stays valid)."""
-    return {k: v for k, v in settings.items() if k != "room"}
+def without_copies(settings):
+    """The settings without the room and other-rate copies of the clean melodies (a corpus
+    of these is the one it was before they existed, so its cache stays valid)."""
+    return {k: v for k, v in settings.items() if k not in ("room", "melody_rates")}
 
 
 # The same generator with other seeds, never tuned on: run.py scores its clean melodies as
 # the held-out row, errors.py all of it (--held-out).
-HELD_OUT = without_room(dict(FULL, seeds=[7, 8], vibrato_seeds=[7], degrade_seed=7))
+HELD_OUT = without_copies(dict(FULL, seeds=[7, 8], vibrato_seeds=[7], degrade_seed=7))
 QUICK = dict(FULL, seeds=[1], instruments=["bass", "piano", "violin", "flute"],
              vibrato=["violin", "voice_oohs"], synth_rates=[8000, 44100],
              degrade_instruments=["piano", "violin"])
@@ -113,14 +114,14 @@ def write_midi(notes, inst, path, bends=()):
     mid.save(str(path))
 
 
-def render_mono(notes, inst, wav, bends=(), effects=False):
-    """Renders to a 44.1 kHz 16-bit mono wav cut TAIL s after the last note-off (`effects`:
-    FluidSynth's default reverb and chorus on)."""
+def render_mono(notes, inst, wav, bends=(), effects=False, sample_rate=melodies.SAMPLE_RATE):
+    """Renders to a 16-bit mono wav (44.1 kHz unless told) cut TAIL s after the last note-off
+    (`effects`: FluidSynth's default reverb and chorus on)."""
     wav = Path(wav)
     midi = wav.with_suffix(".mid")
     write_midi(notes, inst, midi, bends)
     stereo = wav.with_suffix(".stereo.wav")
-    melodies.render(midi, stereo, effects=effects)
+    melodies.render(midi, stereo, sample_rate=sample_rate, effects=effects)
     x, sr = sf.read(str(stereo))
     stereo.unlink()
     x = x.mean(axis=1) if x.ndim == 2 else x
@@ -149,10 +150,10 @@ def melody_truth(notes, n_samples, sr, bends=(), patch_cents=None):
     times = np.arange(n_frames) * HOP
     semis = np.zeros(n_frames)
     f0 = np.zeros(n_frames)
-    bend = bend_curve([(float(SOUNDING(t)), v) for t, v in bends], times)
+    bend = bend_curve([(float(SOUNDING(t, sr)), v) for t, v in bends], times)
     ref_notes = []
     for n in notes:
-        start, end = float(SOUNDING(n.start)), float(SOUNDING(n.end))
+        start, end = float(SOUNDING(n.start, sr)), float(SOUNDING(n.end, sr))
         on = (times >= start) & (times < end)
         semis[on] = n.midi + patch_cents.get(n.midi, 0.0) / 100.0 + bend[on]
         f0[on] = melodies.midi_to_hz(semis[on])
@@ -422,14 +423,25 @@ def build(settings, data_root, pool, log=print):
         item = dict(id=f"{sub}/{name}/{seed}", subset=sub, instrument=name, seed=seed,
                     path=str(wav.relative_to(out)), rate=sr, times_hop=HOP,
                     f0=f0.round(4).tolist(), notes=ref_notes)
-        if vib or not settings.get("room"):
+        if vib:
             return [item]
-        # The same melody as a plain `fluidsynth -F` renders it: default reverb and chorus
-        # on. The dry sound, and so the truth, is the clean file's.
-        room = out / f"room_{name}_{seed}.wav"
-        render_mono(notes, inst, room, effects=True)
-        room.with_suffix(".mid").unlink()
-        return [item, dict(item, id=f"room/{name}/{seed}", subset="room", path=room.name)]
+        made = [item]
+        if settings.get("room"):
+            # The same melody as a plain `fluidsynth -F` renders it: default reverb and
+            # chorus on. The dry sound, and so the truth, is the clean file's.
+            room = out / f"room_{name}_{seed}.wav"
+            render_mono(notes, inst, room, effects=True)
+            room.with_suffix(".mid").unlink()
+            made.append(dict(item, id=f"room/{name}/{seed}", subset="room", path=room.name))
+        for rate in settings.get("melody_rates", []):  # the same melody at another rate
+            wav = out / f"rate{rate}_{name}_{seed}.wav"
+            n, sr = render_mono(notes, inst, wav, sample_rate=rate)
+            wav.with_suffix(".mid").unlink()
+            times, f0, ref_notes = melody_truth(notes, n, sr, (),
+                                                {int(m): d for m, d in checks[name].items()})
+            made.append(dict(item, id=f"rate_{rate}/{name}/{seed}", subset=f"rate_{rate}",
+                             path=wav.name, rate=sr, f0=f0.round(4).tolist(), notes=ref_notes))
+        return made
 
     jobs = [(n, s, False) for n in settings["instruments"] for s in settings["seeds"]]
     jobs += [(n, s, True) for n in settings["vibrato"] for s in settings["vibrato_seeds"]]

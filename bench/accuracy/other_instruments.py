@@ -38,7 +38,7 @@ OTHERS = {
     "electric_piano": Instrument(4, 36, 90), "harpsichord": Instrument(6, 41, 89),
     "marimba": Instrument(12, 48, 96), "square_lead": Instrument(80, 48, 84),
 }
-SETTINGS = corpus.without_room(dict(
+SETTINGS = corpus.without_copies(dict(
     corpus.FULL, seeds=[3, 4], instruments=list(OTHERS), vibrato=[], vibrato_seeds=[],
     synth_rates=[], degrade_instruments=[], degradations=[],
     programs={k: [v.program, v.low, v.high, v.damp] for k, v in OTHERS.items()}))

@@ -340,6 +340,7 @@ SUBSET_TITLES = {
     "clean": "Clean melodies (FluidSynth, 12 instruments)",
     "held_out": "Clean melodies, held out (seeds 7 and 8; never tuned on)",
     "room": "FluidSynth's default reverb and chorus (the clean melodies)",
+    "rate_48000": "The clean melodies rendered at 48 kHz",
     "vibrato": "Vibrato and glides (MIDI pitch bend)",
     "synthetic": "Synthetic harmonic complexes (5 sample rates)",
     "clean_sub": "Clean, the degradation subset (the baseline for the rows below)",
@@ -395,7 +396,7 @@ def main():
     for it in items:
         subsets.setdefault(it["subset"], []).append(it["id"])
     degrade_src = [f"clean/{n}/{settings['degrade_seed']}" for n in settings["degrade_instruments"]]
-    order = ["clean"] + [s for s in ("held_out", "room") if s in subsets] + [
+    order = ["clean"] + [s for s in ("held_out", "room", "rate_48000") if s in subsets] + [
         "vibrato", "synthetic", "clean_sub"] + settings["degradations"]
     subsets["clean_sub"] = degrade_src
     results = {name: pooled(per, subsets[name]) for name in order}
@@ -458,6 +459,10 @@ def write_doc(args, settings, manifest, items, per, results, order, cal, elapsed
                  "with FluidSynth's default reverb and chorus on; the truth is the clean files' "
                  "(the tails after note-off count as unvoiced). A check on sound that rings on "
                  "and beats, as a rendering made elsewhere may.")
+    for rate in settings.get("melody_rates", []):
+        L.append(f"- **{rate} Hz**: the same clean melodies rendered at {rate} Hz (FluidSynth "
+                 "resamples its samples to it); the truth moves with FluidSynth's 64-sample "
+                 "blocks at that rate.")
     L.append(f"- **Vibrato and glides**: {len(settings['vibrato'])} sustaining instruments "
              f"({', '.join(settings['vibrato'])}), notes of 0.35-1.2 s; per note, vibrato "
              "(5-6.5 Hz, 20-60 cents, from 120 ms in; 45 %), a glide (0.5-1.9 semitones over "
@@ -629,7 +634,7 @@ def headline(results):
          "| subset | pitchscribe RPA | pitchscribe note F | best aubio | RPA | aubionotes F | "
          "seed 100 ms RPA | F | seed 10 ms RPA | F |",
          "|---|---|---|---|---|---|---|---|---|---|"]
-    for sub in ["clean", "held_out", "room", "vibrato", "synthetic", "clean_sub", "white_10", "white_0", "pink_10",
+    for sub in ["clean", "held_out", "room", "rate_48000", "vibrato", "synthetic", "clean_sub", "white_10", "white_0", "pink_10",
                 "pink_0", "reverb", "mp3_64k", "telephone"]:
         if sub not in results:
             continue
