@@ -21,13 +21,24 @@ bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
                       !gliding(k);
     // Up to a harmonic as the fundamental fades; down only in a tail far under the note's
     // peak (a reverberant tail's sub-harmonic): a note sung or bowed an octave lower, legato
-    // and quieter, is a new note.
+    // and quieter, is a new note. Up an octave soon after the onset and still near the
+    // note's peak level is no fading note but one that began at its sub-octave (a tenor
+    // sax's F#4 read F#3 for its first 0.17 s): the note takes the octave it settles on.
     const double held_pitch = step ? recent_median() : 0.0;
     const bool slip_down = context[k].level_db < peak_db - kTailDb;
     if (step && (after > held_pitch || slip_down) && octave_apart(after, held_pitch) &&
         fading(k, w)) {
-        octaves_off = true; // a tracking error: keep the note, and the pitch it began at
-        recent.clear();     // follow the track in its new octave from here
+        const bool sub_octave_start = after > held_pitch &&
+                                      context[k].time - onset < kUnstruckFragmentSeconds &&
+                                      context[k].level_db >= peak_db - kRingingOnDb;
+        if (sub_octave_start) { // its pitch from here on
+            pitches.clear();
+            stride = 1;
+            seen = 0;
+        } else {
+            octaves_off = true; // a tracking error: keep the note, and the pitch it began at
+        }
+        recent.clear(); // follow the track in its new octave from here
         recent_sum = 0.0;
         initial_reference = after;
         return false;

@@ -155,6 +155,24 @@ TEST(NoteSegmenter, AnOctaveJumpOnAFadingNoteIsASlipUpOrInTheTail) {
     EXPECT_EQ(names(fading_jump(0.6, 0.5)), (std::vector<std::string>{"D4", "D3"}));
 }
 
+// A tenor sax's F#4 out of a rest, read at F#3 for its first 0.17 s (its attack's
+// sub-octave series), then at F#4 for 0.6 s: the level settles 5 dB under the attack's peak,
+// so the jump looks like a fading note's, but it comes soon after the onset and near the
+// peak. One F#4, from the attack.
+TEST(NoteSegmenter, ANoteThatBeginsAtItsSubOctaveIsTheOctaveItSettlesOn) {
+    auto level = [](double t) {
+        if (t < 0.1) return -120.0;
+        return t < 0.15 ? -29.0 : -29.0 - std::min(5.0, 50.0 * (t - 0.15));
+    };
+    auto frames = track(
+        0.9, [](double t) { return t < 0.27 ? 185.0 : 370.0; }, level);
+    for (PitchFrame& f : frames)
+        f.voiced = f.time >= 0.1;
+    const auto notes = segment(frames);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"F#4"}));
+    EXPECT_NEAR(notes[0].onset, 0.1, 0.015);
+}
+
 TEST(NoteSegmenter, ShortDropOutIsBridgedLongGapIsNot) {
     auto notes = segment(track(
         2.0,
