@@ -31,10 +31,8 @@ bool NoteSegmenter::Impl::pitch_step(std::size_t k, std::size_t w) {
         const bool sub_octave_start = after > held_pitch &&
                                       context[k].time - onset < kUnstruckFragmentSeconds &&
                                       context[k].level_db >= peak_db - kRingingOnDb;
-        if (sub_octave_start) { // its pitch from here on
-            pitches.clear();
-            stride = 1;
-            seen = 0;
+        if (sub_octave_start) {
+            forget_pitches(); // its pitch from here on
         } else {
             octaves_off = true; // a tracking error: keep the note, and the pitch it began at
         }

@@ -87,10 +87,11 @@ bool NoteSegmenter::Impl::clarity_notch(std::size_t k) {
         if (i == k || !context[i].voiced) continue;
         const std::size_t distance = i > k ? i - k : k - i;
         if (2 * distance <= span && context[i].confidence < here) return false; // not its floor
-        (i < k ? left : right) = std::max(i < k ? left : right, context[i].confidence);
-        if (context[i].confidence >= kNotchSides) // the level of the clear sides
-            (i < k ? loud_left : loud_right) =
-                std::max(i < k ? loud_left : loud_right, context[i].level_db);
+        double& clearest = i < k ? left : right;
+        double& loudest_clear = i < k ? loud_left : loud_right; // the clear sides' level
+        clearest = std::max(clearest, context[i].confidence);
+        if (context[i].confidence >= kNotchSides)
+            loudest_clear = std::max(loudest_clear, context[i].level_db);
     }
     const double sides = std::min(left, right);
     if (!(sides >= kNotchSides && sides - here >= kNotchDepth)) return false;

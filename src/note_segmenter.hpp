@@ -119,6 +119,12 @@ struct NoteSegmenter::Impl {
                    ? recent_sum / double(recent.size())
                    : initial_reference;
     }
+    // The note's pitch store emptied: it takes its pitch from the frames after this.
+    void forget_pitches() {
+        pitches.clear();
+        stride = 1;
+        seen = 0;
+    }
 
     // The state machine (notes.cpp).
     double median_pitch(std::size_t from, std::size_t to);

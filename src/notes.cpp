@@ -5,7 +5,7 @@
 // notch. The reference is the mean pitch of the note's last vibrato period (~170 ms), so it
 // sits at the centre of a vibrato and follows a slow glide.
 #include "note_segmenter.hpp"
-#include "path_tracker.hpp" // multiple, kSame
+#include "path_tracker.hpp" // sub_harmonic
 
 namespace pitchscribe {
 
@@ -103,9 +103,7 @@ void NoteSegmenter::Impl::start_note(std::size_t k, bool attack, double boundary
     initial_reference = opening_pitch(k);
     recent.clear();
     recent_sum = 0.0;
-    pitches.clear();
-    stride = 1;
-    seen = 0;
+    forget_pitches();
     clarity_sum = 0.0;
     peak_db = -120.0;
     level_fell = false;
@@ -183,9 +181,9 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
             note.onset = blip->onset;
         }
     } else if (blip && !too_short && after_blip <= hop + 1e-9) {
-        const double above = midi_from_frequency(blip->frequency, config.tuning) -
-                             midi_from_frequency(note.frequency, config.tuning);
-        if (octave_apart(above, 0.0) || detail::multiple(above, 3, detail::kSame))
+        const double blip_midi = midi_from_frequency(blip->frequency, config.tuning);
+        const double note_midi = midi_from_frequency(note.frequency, config.tuning);
+        if (octave_apart(blip_midi, note_midi) || detail::sub_harmonic(blip_midi, note_midi))
             note.onset = std::min(note.onset, blip->onset);
     }
     blip.reset();

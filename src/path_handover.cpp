@@ -159,17 +159,15 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
     if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
-    if (const auto k = off_pitch_start(frame)) {
-        handover_end_ = *k;
-        handover_state_ = slot(*k).chosen;
-        return handed_over(here, slot(*k), handover_state_);
-    }
+    // The frames from here up to note k go to it.
+    const auto follow = [&](std::size_t k) {
+        handover_end_ = k;
+        handover_state_ = slot(k).chosen;
+        return handed_over(here, slot(k), handover_state_);
+    };
+    if (const auto k = off_pitch_start(frame)) return follow(*k);
     if (const auto h = change_to_next(frame)) return h;
-    if (const auto k = release_below(frame)) {
-        handover_end_ = *k;
-        handover_state_ = slot(*k).chosen;
-        return handed_over(here, slot(*k), handover_state_);
-    }
+    if (const auto k = release_below(frame)) return follow(*k);
     return std::nullopt;
 }
 

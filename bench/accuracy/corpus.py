@@ -414,12 +414,17 @@ def build(settings, data_root, pool, log=print):
         else:
             notes = make_melody(rng, allowed[name], settings["melody_seconds"])
             bends = []
+        patch = {int(m): d for m, d in checks[name].items()}
+
+        def render(wav, **options):  # its MIDI file removed; (samples, rate)
+            rendered = render_mono(notes, inst, wav, **options)
+            wav.with_suffix(".mid").unlink()
+            return rendered
+
         sub = "vibrato" if vib else "clean"
         wav = out / f"{sub}_{name}_{seed}.wav"
-        n, sr = render_mono(notes, inst, wav, bends)
-        wav.with_suffix(".mid").unlink()
-        times, f0, ref_notes = melody_truth(notes, n, sr, bends,
-                                            {int(m): d for m, d in checks[name].items()})
+        n, sr = render(wav, bends=bends)
+        times, f0, ref_notes = melody_truth(notes, n, sr, bends, patch)
         item = dict(id=f"{sub}/{name}/{seed}", subset=sub, instrument=name, seed=seed,
                     path=str(wav.relative_to(out)), rate=sr, times_hop=HOP,
                     f0=f0.round(4).tolist(), notes=ref_notes)
@@ -430,15 +435,12 @@ def build(settings, data_root, pool, log=print):
             # The same melody as a plain `fluidsynth -F` renders it: default reverb and
             # chorus on. The dry sound, and so the truth, is the clean file's.
             room = out / f"room_{name}_{seed}.wav"
-            render_mono(notes, inst, room, effects=True)
-            room.with_suffix(".mid").unlink()
+            render(room, effects=True)
             made.append(dict(item, id=f"room/{name}/{seed}", subset="room", path=room.name))
         for rate in settings.get("melody_rates", []):  # the same melody at another rate
             wav = out / f"rate{rate}_{name}_{seed}.wav"
-            n, sr = render_mono(notes, inst, wav, sample_rate=rate)
-            wav.with_suffix(".mid").unlink()
-            times, f0, ref_notes = melody_truth(notes, n, sr, (),
-                                                {int(m): d for m, d in checks[name].items()})
+            n, sr = render(wav, sample_rate=rate)
+            times, f0, ref_notes = melody_truth(notes, n, sr, (), patch)
             made.append(dict(item, id=f"rate_{rate}/{name}/{seed}", subset=f"rate_{rate}",
                              path=wav.name, rate=sr, f0=f0.round(4).tolist(), notes=ref_notes))
         return made

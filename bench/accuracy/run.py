@@ -350,6 +350,8 @@ SUBSET_TITLES = {
     "reverb": "Reverb (sox reverb 50 50 100)", "mp3_64k": "MP3 64 kbps round trip (libmp3lame)",
     "telephone": "Telephone band (sox sinc 300-3400, 8 kHz)",
 }
+# The clean melodies' other rows, after the clean row when the run has them.
+CLEAN_VARIANTS = ("held_out", "room", "rate_48000")
 
 
 def main():
@@ -396,7 +398,7 @@ def main():
     for it in items:
         subsets.setdefault(it["subset"], []).append(it["id"])
     degrade_src = [f"clean/{n}/{settings['degrade_seed']}" for n in settings["degrade_instruments"]]
-    order = ["clean"] + [s for s in ("held_out", "room", "rate_48000") if s in subsets] + [
+    order = ["clean"] + [s for s in CLEAN_VARIANTS if s in subsets] + [
         "vibrato", "synthetic", "clean_sub"] + settings["degradations"]
     subsets["clean_sub"] = degrade_src
     results = {name: pooled(per, subsets[name]) for name in order}
@@ -634,8 +636,8 @@ def headline(results):
          "| subset | pitchscribe RPA | pitchscribe note F | best aubio | RPA | aubionotes F | "
          "seed 100 ms RPA | F | seed 10 ms RPA | F |",
          "|---|---|---|---|---|---|---|---|---|---|"]
-    for sub in ["clean", "held_out", "room", "rate_48000", "vibrato", "synthetic", "clean_sub", "white_10", "white_0", "pink_10",
-                "pink_0", "reverb", "mp3_64k", "telephone"]:
+    for sub in ["clean", *CLEAN_VARIANTS, "vibrato", "synthetic", "clean_sub", "white_10", "white_0",
+                "pink_10", "pink_0", "reverb", "mp3_64k", "telephone"]:
         if sub not in results:
             continue
         rows, counts = results[sub]
