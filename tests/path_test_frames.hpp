@@ -36,6 +36,15 @@ inline PitchEstimate estimate(std::initializer_list<std::pair<double, double>> c
     return e;
 }
 
+// Runs of identical frames: (how many, the frame) in order.
+inline std::vector<PitchEstimate>
+stretches(std::initializer_list<std::pair<int, PitchEstimate>> runs) {
+    std::vector<PitchEstimate> frames;
+    for (const auto& [count, frame] : runs)
+        frames.insert(frames.end(), static_cast<std::size_t>(count), frame);
+    return frames;
+}
+
 // The frames through a path with this look-ahead (10 ms hop, every frame audible).
 inline std::vector<PitchFrame> run(const std::vector<PitchEstimate>& frames,
                                    std::size_t lookahead) {

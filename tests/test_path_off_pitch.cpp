@@ -19,11 +19,10 @@ using test::cents;
 // then the new note holds. Every frame from the change reports the new note.
 void expect_common_period_goes_to_new_note(double old_note, double new_note, double period,
                                            int frames_at_period) {
-    std::vector<PitchEstimate> frames(20, estimate({{old_note, 0.996}, {old_note / 2, 0.995}}));
-    for (int i = 0; i < frames_at_period; ++i)
-        frames.push_back(estimate({{old_note, 0.5}, {new_note, 0.7}, {period, 0.99}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{new_note, 0.98}, {new_note / 2, 0.97}}));
+    const auto frames =
+        stretches({{20, estimate({{old_note, 0.996}, {old_note / 2, 0.995}})},
+                   {frames_at_period, estimate({{old_note, 0.5}, {new_note, 0.7}, {period, 0.99}})},
+                   {40, estimate({{new_note, 0.98}, {new_note / 2, 0.97}})}});
     ASSERT_NEAR(frames[25].frequency, period, 1e-9);
     const auto out = run(frames, 40);
     ASSERT_EQ(out.size(), frames.size());
@@ -44,12 +43,9 @@ TEST(PathTracker, TheCommonPeriodOfAMinorSixthGoesToTheNewNote) {
 // An organ pipe after a C4: its G3 speaks at the octave for 0.2 s, `clarity` clear, then
 // settles on G3 (0.98 clear, its octave 0.86).
 std::vector<PitchEstimate> octave_first_attack(double clarity) {
-    std::vector<PitchEstimate> frames(20, estimate({{261.63, 0.98}, {130.8, 0.97}}));
-    for (int i = 0; i < 20; ++i)
-        frames.push_back(estimate({{392.0, clarity}, {196.0, clarity - 0.02}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{392.0, 0.86}, {196.0, 0.98}}));
-    return frames;
+    return stretches({{20, estimate({{261.63, 0.98}, {130.8, 0.97}})},
+                      {20, estimate({{392.0, clarity}, {196.0, clarity - 0.02}})},
+                      {40, estimate({{392.0, 0.86}, {196.0, 0.98}})}});
 }
 
 TEST(PathTracker, AnAttackHeardAtTheOctaveGoesToTheNoteItSettlesOn) {
@@ -95,13 +91,10 @@ TEST(PathTracker, AnOctaveFirstAttackThatGlidesIntoTheNoteGoesToIt) {
 // A C#5 decaying in noise drops out for 0.1 s and is heard again before the C#4 after it:
 // the frames where it resumes are not the C#4's attack.
 TEST(PathTracker, ANoteResumingBeforeItsOctaveStays) {
-    std::vector<PitchEstimate> frames(20, estimate({{554.37, 0.9}, {277.18, 0.88}}));
-    for (int i = 0; i < 10; ++i)
-        frames.push_back(estimate({{554.37, 0.3}, {277.18, 0.28}}));
-    for (int i = 0; i < 12; ++i)
-        frames.push_back(estimate({{554.37, 0.45}, {277.18, 0.43}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{554.37, 0.7}, {277.18, 0.9}}));
+    const auto frames = stretches({{20, estimate({{554.37, 0.9}, {277.18, 0.88}})},
+                                   {10, estimate({{554.37, 0.3}, {277.18, 0.28}})},
+                                   {12, estimate({{554.37, 0.45}, {277.18, 0.43}})},
+                                   {40, estimate({{554.37, 0.7}, {277.18, 0.9}})}});
     const auto out = run(frames, 40);
     ASSERT_EQ(out.size(), frames.size());
     ASSERT_FALSE(out[25].voiced);
@@ -135,12 +128,9 @@ TEST(PathTracker, AChangeIntoAnOctaveFirstAttackGoesToTheNote) {
 // (`clarity` clear) while its fundamental fades and the C#4 speaks slowly, then the C#4
 // holds, 0.9 clear.
 std::vector<PitchEstimate> release_at_the_sub_octave(double clarity) {
-    std::vector<PitchEstimate> frames(20, estimate({{234.4, 0.99}, {117.2, 0.985}}));
-    for (int i = 0; i < 18; ++i)
-        frames.push_back(estimate({{278.6, 0.45}, {234.4, 0.4}, {117.2, clarity}}));
-    for (int i = 0; i < 40; ++i)
-        frames.push_back(estimate({{278.6, 0.9}, {139.3, 0.89}}));
-    return frames;
+    return stretches({{20, estimate({{234.4, 0.99}, {117.2, 0.985}})},
+                      {18, estimate({{278.6, 0.45}, {234.4, 0.4}, {117.2, clarity}})},
+                      {40, estimate({{278.6, 0.9}, {139.3, 0.89}})}});
 }
 
 TEST(PathTracker, AnOldNotesReleaseHeardBelowItGoesToTheNextNote) {
