@@ -13,6 +13,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/frame_mix.cpp
   src/hum_canceller.cpp
   src/mpm.cpp
+  src/sinc_interpolation.cpp
   src/note_names.cpp
   src/note_cues.cpp
   src/note_reattacks.cpp
