@@ -13,7 +13,8 @@ namespace pitchscribe::detail {
 // within 0.0003 of the NSDF of the frame upsampled 16 times, where a parabola through three
 // samples under-reads a narrow peak by up to 0.01. Its gain falls 1 % by 0.35 cycles per
 // sample: a Kaiser window over 32 taps keeps it flat to 0.4 but, measured on the accuracy
-// corpus, moved more frames and notes the wrong way than the right one. The weights are
+// corpus, got fewer frames right (other programs: 3 more wrong than the parabola, where
+// this kernel has 14 fewer). The weights are
 // tabled at kSteps fractions of a sample: near a peak the curve is flat, and rounding the
 // point by 1 / (2 kSteps) of a sample moves its value by about 1e-5.
 class SincInterpolator {
