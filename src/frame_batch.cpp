@@ -49,7 +49,54 @@ BatchAnalyzer::BatchAnalyzer(MpmDetector detector, const Decimator* decimator,
                              const FrameGeometry& geometry, std::size_t max_frames)
     : detector_(std::move(detector)), decimator_(decimator), geometry_(geometry),
       decimated_(decimator ? geometry.max_batch_analysis(max_frames) : 0),
-      phases_(decimator ? decimator->scratch_size(decimated_.size()) : 0) {}
+      phases_(decimator ? decimator->scratch_size(decimated_.size()) : 0),
+      blocks_(decimator ? geometry.max_batch_input(max_frames) / kLevelBlock + 2 : 0) {}
+
+namespace {
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
+} // namespace
+
+Moments& Moments::operator+=(const Moments& other) {
+    if (other.count == 0.0) return *this;
+    const double total = count + other.count;
+    const double delta = other.mean - mean;
+    mean += delta * other.count / total;
+    squares += other.squares + delta * delta * count * other.count / total;
+    count = total;
+    return *this;
+}
+
+double Moments::centred_rms() const {
+    return count > 0.0 ? std::sqrt(std::max(squares, 0.0) / count) : 0.0;
+}
+
+double BatchAnalyzer::level_rms(const FrameBatch& batch, std::int64_t start) const {
+    const auto block = static_cast<std::int64_t>(kLevelBlock);
+    const std::int64_t end = start + static_cast<std::int64_t>(geometry_.level_frame);
+    const float* input = batch.input.data() - batch.input_begin; // indexed by input sample
+    const std::int64_t from = floor_div(start + block - 1, block), to = floor_div(end, block);
+    if (to <= from) return Moments::of(input + start, geometry_.level_frame).centred_rms();
+    // The whole blocks' moments about the first one's mean (a DC offset cancels there, not
+    // in sum(x^2) - n mean^2), then the two ends.
+    const Moments* whole = &blocks_[static_cast<std::size_t>(from - first_block_)];
+    const double reference = whole[0].mean;
+    double offsets = 0.0, squares = 0.0;
+    for (std::int64_t b = 0; b < to - from; ++b) {
+        const double off = whole[b].mean - reference;
+        offsets += off;
+        squares += whole[b].squares + kLevelBlock * off * off;
+    }
+    const double count = static_cast<double>((to - from) * block);
+    const double mean_off = offsets / static_cast<double>(to - from);
+    Moments m{count, reference + mean_off, std::max(squares - count * mean_off * mean_off, 0.0)};
+    m += Moments::of(input + start, static_cast<std::size_t>(from * block - start));
+    m += Moments::of(input + to * block, static_cast<std::size_t>(end - to * block));
+    return m.centred_rms();
+}
 
 void BatchAnalyzer::analyze(FrameBatch& batch) {
     const FrameGeometry& g = geometry_;
@@ -69,22 +116,32 @@ void BatchAnalyzer::analyze(FrameBatch& batch) {
         stream = decimated_.data();
         stream_begin = first;
     }
+    if (decimator_) {
+        // The blocks wholly inside the batch's level windows.
+        const auto block = static_cast<std::int64_t>(kLevelBlock);
+        const std::int64_t lo = g.level_start(batch.first);
+        const std::int64_t hi =
+            g.level_start(batch.first + batch.count - 1) + static_cast<std::int64_t>(g.level_frame);
+        first_block_ = floor_div(lo + block - 1, block);
+        const float* input = batch.input.data() - batch.input_begin;
+        for (std::int64_t b = first_block_; b < floor_div(hi, block); ++b)
+            blocks_[static_cast<std::size_t>(b - first_block_)] =
+                Moments::of(input + b * block, kLevelBlock);
+    }
     for (std::size_t k = 0; k < batch.count; ++k) {
         const std::size_t i = batch.first + k;
         PitchEstimate estimate =
             detector_.analyze({stream + (g.analysis_start(i) - stream_begin), g.frame_size});
         // With decimation the level still comes from the full-band input, so the silence
         // gate does not depend on the analysis rate.
-        if (decimator_)
-            estimate.rms = centred_rms(batch.input.data() + (g.level_start(i) - batch.input_begin),
-                                       g.level_frame);
+        if (decimator_) estimate.rms = level_rms(batch, g.level_start(i));
         batch.estimates[k] = estimate;
     }
 }
 
 namespace {
 
-// Eight-float vectors: one AVX register in the AVX2 clone of centred_rms, two SSE ones
+// Eight-float vectors: one AVX register in the AVX2 clone of Moments::of, two SSE ones
 // otherwise, with the same sums in the same order (no -ffast-math, no FMA).
 using Float8 = float __attribute__((vector_size(32)));
 
@@ -98,9 +155,9 @@ inline double lanes_total(const float (&lanes)[8]) {
 } // namespace
 
 // Two passes: the mean, then the energy about it, each in eight lanes.
-__attribute__((target_clones("avx2", "default"))) double centred_rms(const float* x,
-                                                                     std::size_t n) {
-    if (n == 0) return 0.0;
+__attribute__((target_clones("avx2", "default"))) Moments Moments::of(const float* x,
+                                                                      std::size_t n) {
+    if (n == 0) return {};
     const std::size_t whole = n - n % 8;
     Float8 lanes{};
     for (std::size_t k = 0; k < whole; k += 8) {
@@ -126,7 +183,9 @@ __attribute__((target_clones("avx2", "default"))) double centred_rms(const float
     double energy = lanes_total(stored);
     for (std::size_t k = whole; k < n; ++k)
         energy += (x[k] - mean) * (x[k] - mean);
-    return std::sqrt(std::max(energy, 0.0) / count);
+    // About the exact mean rather than its float rounding (n (m - mean)^2 less).
+    const double exact = sum / count, off = exact - static_cast<double>(mean);
+    return {count, exact, std::max(energy - count * off * off, 0.0)};
 }
 
 } // namespace pitchscribe::detail

@@ -46,6 +46,21 @@ struct FrameBatch {
     std::vector<PitchEstimate> estimates; // one per frame; rms holds the frame's level
 };
 
+// Count, mean and sum of squared deviations of a run of samples; two runs' moments combine
+// exactly (Chan et al.), so a window's level is the sum of its blocks' without the
+// cancellation of sum(x^2) - n mean^2 under a large DC offset.
+struct Moments {
+    double count = 0.0;
+    double mean = 0.0;
+    double squares = 0.0;
+
+    static Moments of(const float* x, std::size_t n); // two passes: the mean, then about it
+    Moments& operator+=(const Moments& other);
+    double centred_rms() const;
+};
+
+constexpr std::size_t kLevelBlock = 64; // input samples per block of a frame's level window
+
 // One thread's analysis state: a detector and the decimation buffers.
 class BatchAnalyzer {
 public:
@@ -58,14 +73,19 @@ public:
     void analyze(FrameBatch& batch);
 
 private:
+    // The level window of the frame whose window starts at input sample `start`: its
+    // blocks' moments combined, and only the samples at its two ends read.
+    double level_rms(const FrameBatch& batch, std::int64_t start) const;
+
     MpmDetector detector_;
     const Decimator* decimator_;
     FrameGeometry geometry_;
     std::vector<float> decimated_;
     std::vector<float> phases_; // the decimator's scratch
+    // The batch's kLevelBlock-sample blocks at fixed input positions (block b holds samples
+    // b * kLevelBlock ..): their count, mean and sum of squares about it (see Moments).
+    std::int64_t first_block_ = 0;
+    std::vector<Moments> blocks_;
 };
-
-// The RMS, after removing the mean, of n samples.
-double centred_rms(const float* x, std::size_t n);
 
 } // namespace pitchscribe::detail

@@ -3,6 +3,7 @@
 #include "frame_batch.hpp"
 #include "test_signals.hpp"
 
+#include <cmath>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <tuple>
@@ -54,17 +55,29 @@ TEST(FrameGeometry, BatchesStayWithinTheirBound) {
         }
 }
 
+const Decimator& by2() {
+    static const Decimator decimator(2);
+    return decimator;
+}
+
+MpmDetector detector_at_22050() {
+    MpmConfig config;
+    config.sample_rate = 22050.0;
+    auto detector = MpmDetector::create(config);
+    EXPECT_TRUE(detector.has_value());
+    return std::move(*detector);
+}
+
+// The geometry analyse() uses: 44.1 kHz halved, a 10 ms hop.
+FrameGeometry batch_geometry() {
+    return geometry_for(44100.0, 2, 0.01, &by2(), detector_at_22050().frame_size());
+}
+
 // Analyses frames [0, total) in batches of `size` frames over `signal` (zeros outside it).
 std::vector<PitchEstimate> analyse(const std::vector<float>& signal, std::size_t size,
                                    std::size_t total) {
-    const double rate = 44100.0;
-    static const Decimator by2(2);
-    MpmConfig config;
-    config.sample_rate = rate / 2.0;
-    auto detector = MpmDetector::create(config);
-    EXPECT_TRUE(detector.has_value());
-    const FrameGeometry g = geometry_for(rate, 2, 0.01, &by2, detector->frame_size());
-    BatchAnalyzer analyzer(std::move(*detector), &by2, g, size);
+    const FrameGeometry g = batch_geometry();
+    BatchAnalyzer analyzer(detector_at_22050(), &by2(), g, size);
     std::vector<PitchEstimate> out;
     FrameBatch batch;
     batch.input.resize(g.max_batch_input(size));
@@ -104,6 +117,33 @@ TEST(BatchAnalyzer, EstimatesDoNotDependOnTheBatching) {
             ASSERT_EQ(batched[i].rms, reference[i].rms) << size << " at " << i;
         }
     }
+}
+
+// A frame's level is the RMS about the mean of its full-rate window, read from fixed blocks
+// plus its two ends: the same as from its samples, even under a DC offset 70 dB above the
+// rest (where sum(x^2) - n mean^2 in float would be all rounding).
+TEST(BatchAnalyzer, TheLevelIsTheCentredRmsOfTheFullRateWindow) {
+    std::vector<float> signal = white_noise(44100.0, 0.6, 1e-4);
+    for (float& x : signal)
+        x += 0.3f;
+    const FrameGeometry g = batch_geometry();
+    const auto estimates = analyse(signal, 7, 61);
+    std::vector<float> window(g.level_frame);
+    for (std::size_t i = 0; i < estimates.size(); ++i) {
+        for (std::size_t k = 0; k < window.size(); ++k) {
+            const std::int64_t n = g.level_start(i) + static_cast<std::int64_t>(k);
+            const bool inside = n >= 0 && n < static_cast<std::int64_t>(signal.size());
+            window[k] = inside ? signal[static_cast<std::size_t>(n)] : 0.0f;
+        }
+        double mean = 0.0, squares = 0.0; // in double, two passes
+        for (float x : window)
+            mean += x / static_cast<double>(window.size());
+        for (float x : window)
+            squares += (x - mean) * (x - mean);
+        const double expected = std::sqrt(squares / static_cast<double>(window.size()));
+        EXPECT_NEAR(estimates[i].rms, expected, 1e-5 * expected) << i;
+    }
+    EXPECT_NEAR(estimates[30].rms, 1e-4 / std::sqrt(3.0), 1e-5); // uniform noise's RMS
 }
 
 } // namespace
