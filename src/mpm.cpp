@@ -201,7 +201,7 @@ void MpmDetector::Impl::compute_nsdf() {
 // within a cent where a parabola is off by more than ten; the parabola serves where no
 // well-sampled cosine fits (w >= pi/2). The clarity is the NSDF read at that position between
 // its samples (windowed sinc): the parabola's peak value under-reads a narrow peak by up to
-// 0.01 as the period moves between samples, so a violin's clarity rose and fell with its
+// 0.02 as the period moves between samples, so a violin's clarity rose and fell with its
 // vibrato and read 0.988 at 44.1 kHz where 48 kHz gave 0.995 (both are 0.995). The
 // parabola's value serves at the ends of the lag range; the cosine's amplitude explodes on
 // noise.

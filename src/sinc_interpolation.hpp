@@ -11,12 +11,12 @@ namespace pitchscribe::detail {
 // sum to one so that a flat curve reads flat. The NSDF of a decimated frame is band-limited
 // like the frame (its normaliser m' varies slowly), so this reads a violin's NSDF peak to
 // within 0.0003 of the NSDF of the frame upsampled 16 times, where a parabola through three
-// samples under-reads a narrow peak by up to 0.01. Its gain falls 1 % by 0.35 cycles per
+// samples under-reads a narrow peak by up to 0.02. Its gain falls 1 % by 0.35 cycles per
 // sample: a Kaiser window over 32 taps keeps it flat to 0.4 but, measured on the accuracy
-// corpus, got fewer frames right (other programs: 3 more wrong than the parabola, where
-// this kernel has 14 fewer). The weights are
-// tabled at kSteps fractions of a sample: near a peak the curve is flat, and rounding the
-// point by 1 / (2 kSteps) of a sample moves its value by about 1e-5.
+// corpus, got fewer frames right (other programs: 3 more wrong than the parabola, where this
+// kernel has 14 fewer). The weights are tabled at kSteps fractions of a sample: near a peak
+// the curve is flat, and rounding the point by 1 / (2 kSteps) of a sample moves its value by
+// about 1e-5.
 class SincInterpolator {
 public:
     static constexpr int kTaps = 8;
