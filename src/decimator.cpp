@@ -1,5 +1,7 @@
 #include "decimator.hpp"
 
+#include "float8.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -54,10 +56,6 @@ std::vector<float> design(std::size_t factor, double passband, double db) {
         out[n] = static_cast<float>(h[n] / sum); // unity gain at DC
     return out;
 }
-
-// Eight-float vectors (GCC/Clang vector extensions, no -ffast-math needed): with AVX2 one
-// register each, otherwise two SSE registers; target_clones picks the code at load time.
-using Float8 = float __attribute__((vector_size(32)));
 
 // Polyphase form, vectorised across outputs: with phase p's samples P_p[n] = x[n f + p] and
 // its taps c_p[j] = h[j f + p], out[k] = sum over p, then j, of c_p[j] P_p[k + j]. Eight

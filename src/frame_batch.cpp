@@ -1,5 +1,7 @@
 #include "frame_batch.hpp"
 
+#include "float8.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -54,8 +56,12 @@ BatchAnalyzer::BatchAnalyzer(MpmDetector detector, const Decimator* decimator,
 
 namespace {
 
+// Rounded down and up, for either sign of a (b > 0).
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-    return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+    return a / b - (a % b != 0 && a < 0 ? 1 : 0);
+}
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+    return floor_div(a + b - 1, b);
 }
 
 } // namespace
@@ -74,25 +80,28 @@ double Moments::centred_rms() const {
     return count > 0.0 ? std::sqrt(std::max(squares, 0.0) / count) : 0.0;
 }
 
+Moments Moments::of_equal_runs(const Moments* runs, std::size_t n) {
+    if (n == 0) return {};
+    const double reference = runs[0].mean;
+    double offsets = 0.0, squares = 0.0;
+    for (std::size_t r = 0; r < n; ++r) {
+        const double off = runs[r].mean - reference;
+        offsets += off;
+        squares += runs[r].squares + runs[r].count * off * off;
+    }
+    const double count = runs[0].count * static_cast<double>(n);
+    const double mean_off = offsets / static_cast<double>(n);
+    return {count, reference + mean_off, std::max(squares - count * mean_off * mean_off, 0.0)};
+}
+
 double BatchAnalyzer::level_rms(const FrameBatch& batch, std::int64_t start) const {
     const auto block = static_cast<std::int64_t>(kLevelBlock);
     const std::int64_t end = start + static_cast<std::int64_t>(geometry_.level_frame);
     const float* input = batch.input.data() - batch.input_begin; // indexed by input sample
-    const std::int64_t from = floor_div(start + block - 1, block), to = floor_div(end, block);
+    const std::int64_t from = ceil_div(start, block), to = floor_div(end, block);
     if (to <= from) return Moments::of(input + start, geometry_.level_frame).centred_rms();
-    // The whole blocks' moments about the first one's mean (a DC offset cancels there, not
-    // in sum(x^2) - n mean^2), then the two ends.
-    const Moments* whole = &blocks_[static_cast<std::size_t>(from - first_block_)];
-    const double reference = whole[0].mean;
-    double offsets = 0.0, squares = 0.0;
-    for (std::int64_t b = 0; b < to - from; ++b) {
-        const double off = whole[b].mean - reference;
-        offsets += off;
-        squares += whole[b].squares + kLevelBlock * off * off;
-    }
-    const double count = static_cast<double>((to - from) * block);
-    const double mean_off = offsets / static_cast<double>(to - from);
-    Moments m{count, reference + mean_off, std::max(squares - count * mean_off * mean_off, 0.0)};
+    Moments m = Moments::of_equal_runs(&blocks_[static_cast<std::size_t>(from - first_block_)],
+                                       static_cast<std::size_t>(to - from));
     m += Moments::of(input + start, static_cast<std::size_t>(from * block - start));
     m += Moments::of(input + to * block, static_cast<std::size_t>(end - to * block));
     return m.centred_rms();
@@ -122,7 +131,7 @@ void BatchAnalyzer::analyze(FrameBatch& batch) {
         const std::int64_t lo = g.level_start(batch.first);
         const std::int64_t hi =
             g.level_start(batch.first + batch.count - 1) + static_cast<std::int64_t>(g.level_frame);
-        first_block_ = floor_div(lo + block - 1, block);
+        first_block_ = ceil_div(lo, block);
         const float* input = batch.input.data() - batch.input_begin;
         for (std::int64_t b = first_block_; b < floor_div(hi, block); ++b)
             blocks_[static_cast<std::size_t>(b - first_block_)] =
@@ -140,10 +149,6 @@ void BatchAnalyzer::analyze(FrameBatch& batch) {
 }
 
 namespace {
-
-// Eight-float vectors: one AVX register in the AVX2 clone of Moments::of, two SSE ones
-// otherwise, with the same sums in the same order (no -ffast-math, no FMA).
-using Float8 = float __attribute__((vector_size(32)));
 
 // Eight lanes (stored from a vector: no vector-typed argument, whose ABI differs between
 // the clones) added in a fixed order, in double.

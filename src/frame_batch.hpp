@@ -55,6 +55,9 @@ struct Moments {
     double squares = 0.0;
 
     static Moments of(const float* x, std::size_t n); // two passes: the mean, then about it
+    // n runs of equal length combined at once: about the first one's mean (a DC offset
+    // cancels there), without the division += makes per run.
+    static Moments of_equal_runs(const Moments* runs, std::size_t n);
     Moments& operator+=(const Moments& other);
     double centred_rms() const;
 };

@@ -1,5 +1,7 @@
 #include "sinc_interpolation.hpp"
 
+#include "float8.hpp"
+
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -8,8 +10,6 @@
 namespace pitchscribe::detail {
 
 namespace {
-
-using Float8 = float __attribute__((vector_size(32)));
 
 double sinc(double x) {
     return std::abs(x) < 1e-12 ? 1.0 : std::sin(std::numbers::pi * x) / (std::numbers::pi * x);

@@ -66,4 +66,11 @@ inline void expect_change_at(const std::vector<PitchFrame>& out, std::size_t spl
         EXPECT_NEAR(test::cents(out[i].frequency, i < split ? before : after), 0.0, 1.0) << i;
 }
 
+// Frames [from, to) report `frequency` (to 1e-6 Hz).
+inline void expect_frequency(const std::vector<PitchFrame>& out, std::size_t from, std::size_t to,
+                             double frequency) {
+    for (std::size_t i = from; i < to; ++i)
+        EXPECT_NEAR(out[i].frequency, frequency, 1e-6) << i;
+}
+
 } // namespace pitchscribe::detail

@@ -61,10 +61,8 @@ TEST(PathTracker, AClearOctaveBeforeANoteStays) {
     const auto frames = octave_first_attack(0.97);
     const auto out = run(frames, 40);
     ASSERT_EQ(out.size(), frames.size());
-    for (std::size_t i = 20; i < 40; ++i)
-        EXPECT_NEAR(out[i].frequency, 392.0, 1e-6) << i;
-    for (std::size_t i = 40; i < out.size(); ++i)
-        EXPECT_NEAR(out[i].frequency, 196.0, 1e-6) << i;
+    expect_frequency(out, 20, 40, 392.0);
+    expect_frequency(out, 40, out.size(), 196.0);
 }
 
 // An organ's legato G#2 -> A2 (FluidR3's church organ): for 0.2 s the frames read the
@@ -98,8 +96,7 @@ TEST(PathTracker, ANoteResumingBeforeItsOctaveStays) {
     const auto out = run(frames, 40);
     ASSERT_EQ(out.size(), frames.size());
     ASSERT_FALSE(out[25].voiced);
-    for (std::size_t i = 30; i < 42; ++i)
-        EXPECT_NEAR(out[i].frequency, 554.37, 1e-6) << i;
+    expect_frequency(out, 30, 42, 554.37);
     EXPECT_NEAR(out[50].frequency, 277.18, 1e-6);
 }
 
@@ -144,8 +141,7 @@ TEST(PathTracker, AnOldNotesReleaseHeardBelowItGoesToTheNextNote) {
 // As clear as the note after it, the sub-octave is a note of its own (a leap down).
 TEST(PathTracker, AClearNoteBelowTheOldOneStays) {
     const auto out = run(release_at_the_sub_octave(0.92), 40);
-    for (std::size_t i = 20; i < 38; ++i)
-        EXPECT_NEAR(out[i].frequency, 117.2, 1e-6) << i;
+    expect_frequency(out, 20, 38, 117.2);
     EXPECT_NEAR(out[50].frequency, 278.6, 1e-6);
 }
 

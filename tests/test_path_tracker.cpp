@@ -40,10 +40,8 @@ TEST(PathTracker, ARealNoteChangeIsFollowed) {
     for (int i = 0; i < 20; ++i)
         frames.push_back(estimate({{330.0, 0.97}, {165.0, 0.9}}));
     const auto out = run(frames, 20);
-    for (int i = 0; i < 20; ++i)
-        EXPECT_NEAR(out[i].frequency, 440.0, 1e-6) << i;
-    for (int i = 20; i < 40; ++i)
-        EXPECT_NEAR(out[i].frequency, 330.0, 1e-6) << i;
+    expect_frequency(out, 0, 20, 440.0);
+    expect_frequency(out, 20, 40, 330.0);
 }
 
 TEST(PathTracker, VoicingDoesNotFlickerOnAHeldNote) {
