@@ -4,7 +4,7 @@ JOBS ?= 2
 EXAMPLE := examples/guitar_tuning.flac
 PITCHSCRIBE := $(BUILD)/pitchscribe
 
-.PHONY: all deps build run test test-sanitize bench bench-core bench-memory accuracy accuracy-others fuzz clean format
+.PHONY: all deps build run test test-sanitize bench bench-core bench-memory accuracy accuracy-others accuracy-soundfonts fuzz clean format
 
 all: build
 
@@ -58,6 +58,13 @@ accuracy: build
 # writes docs/OTHER_INSTRUMENTS.md. Not part of `make test`.
 accuracy-others: build
 	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/other_instruments.py \
+	  --data $(BUILD)/accuracy-data
+
+# The same on the corpus's 12 instruments rendered from TimGM6mb and MuseScore General Lite
+# (Debian packages; 3 minutes); writes docs/OTHER_SOUNDFONTS.md. Not part of `make test`.
+accuracy-soundfonts: build
+	./scripts/bootstrap --soundfonts
+	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/other_soundfonts.py \
 	  --data $(BUILD)/accuracy-data
 
 # The earlier single-purpose benches: 10 minutes against aubio; peak memory against length.

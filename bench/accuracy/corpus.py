@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "tests" / "accuracy"))
 import melodies  # noqa: E402
 
 HOP = 0.01
+FLUIDR3 = melodies.SOUNDFONT  # the corpus's; settings["soundfont"] names another
 SOUNDING = melodies.sounding_time  # MIDI event time -> when the render makes it heard
 PATCH_TOLERANCE = 30.0  # cents; notes measured further off are not used
 BEND_RANGE = 2.0  # semitones, FluidSynth's default pitch-wheel sensitivity (checked below)
@@ -385,6 +386,7 @@ def build(settings, data_root, pool, log=print):
     """Generates (or finds cached) the corpus; returns the manifest dict."""
     key = settings_hash(settings)
     out = Path(data_root) / key
+    melodies.SOUNDFONT = settings.get("soundfont", FLUIDR3)  # every render below uses it
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         log(f"corpus: cached {out}")
@@ -445,7 +447,8 @@ def build(settings, data_root, pool, log=print):
                              path=wav.name, rate=sr, f0=f0.round(4).tolist(), notes=ref_notes))
         return made
 
-    jobs = [(n, s, False) for n in settings["instruments"] for s in settings["seeds"]]
+    # A patch with no note in tune (TimGM6mb's church organ: a 16' layer) gets no melody.
+    jobs = [(n, s, False) for n in settings["instruments"] for s in settings["seeds"] if allowed[n]]
     jobs += [(n, s, True) for n in settings["vibrato"] for s in settings["vibrato_seeds"]]
     items += [it for made in pool.map(lambda j: melody_job(*j), jobs) for it in made]
 
@@ -479,7 +482,8 @@ def build(settings, data_root, pool, log=print):
     items += list(pool.map(lambda j: degrade_job(*j), djobs))
     shutil.rmtree(out / "work")
     manifest = dict(settings=settings, key=key, patch_checks=checks, bend_checks=bend,
-                    allowed={n: [min(a), max(a), len(a)] for n, a in allowed.items()},
+                    allowed={n: [min(a, default=0), max(a, default=0), len(a)]
+                             for n, a in allowed.items()},
                     excluded={n: {m: d for m, d in checks[n].items() if abs(d) > PATCH_TOLERANCE}
                               for n in names},
                     items=items)

@@ -19,6 +19,7 @@ release. No choice among a frame's pitch candidates can get those right.
     /usr/bin/python3 bench/accuracy/errors.py --held-out          # seeds 7 and 8 (generated once)
     /usr/bin/python3 bench/accuracy/errors.py --subset reverb --list church_organ
     /usr/bin/python3 bench/accuracy/errors.py --compare OTHER_BINARY   # frames that differ
+    /usr/bin/python3 bench/accuracy/errors.py --soundfont /usr/share/sounds/sf2/TimGM6mb.sf2
 
 The held-out corpus is the same generator with other seeds; it exists to check that a change
 tuned on the main corpus holds on melodies it was not tuned on.
@@ -120,12 +121,17 @@ def main():
     ap.add_argument("--data", default=str(ROOT / "build" / "accuracy-data"))
     ap.add_argument("--subset", default="clean")
     ap.add_argument("--held-out", action="store_true", help="seeds 7 and 8 instead of 1 and 2")
+    ap.add_argument("--soundfont", metavar="SF2", help="the melodies of other_soundfonts.py "
+                    "rendered from this soundfont (seeds 5 and 6)")
     ap.add_argument("--list", metavar="INSTRUMENT", help="print each wrong frame of its files "
                     "('all': of every file)")
     ap.add_argument("--compare", metavar="BINARY", help="count frames this binary gets "
                     "right that --pitchscribe gets wrong, and the reverse")
     args = ap.parse_args()
     settings = corpus.HELD_OUT if args.held_out else corpus.FULL
+    if args.soundfont:
+        import other_soundfonts
+        settings = other_soundfonts.settings_for(args.soundfont)
     with ThreadPoolExecutor(max_workers=2) as pool:
         manifest, data_dir = corpus.build(settings, args.data, pool, log=lambda m: None)
     items = [it for it in manifest["items"] if it["subset"] == args.subset]

@@ -507,7 +507,8 @@ def write_doc(args, settings, manifest, items, per, results, order, cal, elapsed
     L.append("## Patch pitch check\n")
     L.append("Each instrument's whole MIDI range was rendered as held notes (1.2 s) and the sounding "
              "fundamental measured with one long FFT per note (melodies.measure_patch_pitches: "
-             "harmonic-template f0, refined on harmonics 1-4). Notes more than "
+             "harmonic-template f0 with no strong peak far under it, refined on harmonics 1-4). "
+             "Notes more than "
              f"{corpus_tol()} cents off are excluded from the melodies.\n")
     L.append("| instrument | GM program | range tried | notes used | worst used (cents) | excluded (MIDI: cents) |")
     L.append("|---|---|---|---|---|---|")

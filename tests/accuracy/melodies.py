@@ -215,7 +215,15 @@ def _fundamental(seg, sr, midi):
     explained = np.array([
         weight[np.abs(cents(peak_hz, np.maximum(np.round(peak_hz / f), 1) * f)) < 30].sum()
         for f in grid])
-    f0 = grid[np.flatnonzero(explained >= 0.85 * explained.max())[-1]]
+    ok = explained >= 0.85 * explained.max()
+    # Nor may a strong peak (within 15 dB of the top) lie well under the candidate: an organ's
+    # 16' layer an octave under the note (TimGM6mb: -8 dB, weak odd harmonics) is less than
+    # 15 % of the weight, but the note then sounds an octave low. (A major third of slack: a
+    # detuned or chorused layer smears the fundamental's peak over tens of cents.)
+    under = ok & (grid > 1.25 * peak_hz[weight >= 15].min())
+    if (ok & ~under).any():
+        ok &= ~under
+    f0 = grid[np.flatnonzero(ok)[-1]]
     num = den = 0.0
     for k in range(1, 5):
         lo, hi = int(k * f0 * 0.97 / bin_hz), int(k * f0 * 1.03 / bin_hz) + 1
