@@ -95,6 +95,7 @@ struct NoteSegmenter::Impl {
 
     std::optional<Note> held;          // the last finished note, kept to absorb a short successor
     bool held_attacked = false;        // it began with a re-attack
+    bool held_repeats = false;         // it is the note before it struck again
     std::optional<Note> blip;          // a blip just dropped with no note before it to join, or ...
     std::optional<double> blip_joined; // ... one joined to it: that note's offset before
 

@@ -150,15 +150,16 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
     note.confidence = clarity_sum / double(voiced);
     note.level_db = peak_db;
     const bool too_short = note.offset - note.onset < config.min_duration - 1e-9;
-    const bool touches = held && note.onset - held->offset <= hop;
+    bool touches = held && note.onset - held->offset <= hop;
     // An attack sometimes sounds an octave off for its first frames (a sub-harmonic
     // before the fundamental settles): such a fragment is the start of the next note. A
     // longer one counts too when neither began with an attack and it is far less periodic
     // than the note (a transient, not a note sung an octave off): an organ pipe speaks at
     // its octave for up to 0.25 s, and in a legato change the new note's sub-octave can
-    // outlast the crossfade.
+    // outlast the crossfade. Not a fragment that is the note before it struck again: that
+    // is a repeat (a flute's E6, E6 again, E5).
     const double fragment = touches ? held->offset - held->onset : 0.0;
-    if (touches &&
+    if (touches && !held_repeats &&
         (fragment < kFragmentSeconds ||
          (fragment < kUnstruckFragmentSeconds && !held_attacked && !attacked &&
           held->confidence <= note.confidence - kFragmentClarityDeficit)) &&
@@ -166,6 +167,7 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
                      midi_from_frequency(note.frequency, config.tuning))) {
         note.onset = held->onset;
         held.reset();
+        touches = false; // nothing before the note now (the note before the fragment is out)
     }
     // A blip right after a note belongs to it, and so does the same pitch resuming after
     // a blip (unless struck again); a lone blip is dropped, and a note right after it at a
@@ -200,9 +202,11 @@ void NoteSegmenter::Impl::end_note(const NoteSink& sink, double boundary) {
         }
         return;
     }
+    const bool repeats = touches && note.midi == held->midi;
     if (held) sink(*held);
     held = std::move(note);
     held_attacked = attacked;
+    held_repeats = repeats;
 }
 
 NoteSegmenter::NoteSegmenter(const NoteConfig& config) : impl_(std::make_unique<Impl>(config)) {}
