@@ -60,8 +60,8 @@ accuracy-others: build
 	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/other_instruments.py \
 	  --data $(BUILD)/accuracy-data
 
-# The same on the corpus's 12 instruments rendered from TimGM6mb and MuseScore General Lite
-# (Debian packages; 3 minutes); writes docs/OTHER_SOUNDFONTS.md. Not part of `make test`.
+# The same on the corpus's 12 instruments rendered from TimGM6mb, MuseScore General Lite and
+# csound's GM bank (Debian packages; 4 minutes); writes docs/OTHER_SOUNDFONTS.md. Not part of `make test`.
 accuracy-soundfonts: build
 	./scripts/bootstrap --soundfonts
 	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/other_soundfonts.py \

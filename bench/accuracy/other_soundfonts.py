@@ -1,12 +1,13 @@
 #!/usr/bin/env -S /usr/bin/python3
 """A check beside `make accuracy` on sounds the tracker was never tuned on: the corpus's 12
-instruments rendered from two other General MIDI soundfonts in Debian (TimGM6mb, 6 MB, and
-MuseScore General Lite), whose samples, loops, envelopes and layers differ from FluidR3's.
+instruments rendered from three other General MIDI soundfonts in Debian (TimGM6mb, 6 MB,
+MuseScore General Lite and csound's GM bank), whose samples, loops, envelopes and layers
+differ from FluidR3's.
 Clean melodies from the same generator with seeds never used elsewhere (5 and 6), each
 soundfont's patches checked with a long FFT as the corpus does, every peer run on the same
 files and scored as run.py scores them. Writes docs/OTHER_SOUNDFONTS.md.
 
-    make accuracy-soundfonts    # about 3 minutes on 2 cores, corpus generation included
+    make accuracy-soundfonts    # about 4 minutes on 2 cores, corpus generation included
 """
 import argparse
 import os
@@ -23,11 +24,12 @@ import corpus  # noqa: E402
 import other_instruments  # noqa: E402
 import run  # noqa: E402
 
-# Debian packages timgm6mb-soundfont and musescore-general-soundfont-small
+# Debian packages timgm6mb-soundfont, musescore-general-soundfont-small and csound-soundfont
 # (scripts/bootstrap --soundfonts installs them).
 SOUNDFONTS = {
     "TimGM6mb": "/usr/share/sounds/sf2/TimGM6mb.sf2",
     "MuseScore General Lite": "/usr/share/sounds/sf3/MuseScore_General_Lite.sf3",
+    "csound GM bank": "/usr/share/sounds/sf2/sf_GMbank.sf2",
 }
 
 
