@@ -184,8 +184,8 @@ def measure_patch_pitches(instrument, midis, workdir, held=1.4, gap=0.6):
     All notes are rendered held in one file; each gets one long FFT (0.17 Hz bins).
     f0 is the highest candidate within 1.5 octaves of nominal whose harmonics explain the
     spectral peaks: right for missing fundamentals (sax, low choir notes), weak odd or even
-    harmonics (clarinet, low guitar strings), and a sample mapped an octave off shows up
-    as +-1200 cents. It is then refined to the energy-weighted mean of harmonics 1-4,
+    harmonics (clarinet, low guitar strings), and a sample mapped an octave off, or with a
+    strong layer an octave under it, shows up as +-1200 cents. It is then refined to the energy-weighted mean of harmonics 1-4,
     which averages over vibrato and detuned sample layers.
     """
     midis = list(midis)
