@@ -20,6 +20,7 @@ release. No choice among a frame's pitch candidates can get those right.
     /usr/bin/python3 bench/accuracy/errors.py --subset reverb --list church_organ
     /usr/bin/python3 bench/accuracy/errors.py --compare OTHER_BINARY   # frames that differ
     /usr/bin/python3 bench/accuracy/errors.py --soundfont /usr/share/sounds/sf2/TimGM6mb.sf2
+    /usr/bin/python3 bench/accuracy/errors.py --gain -40      # the same melodies 40 dB quieter
 
 The held-out corpus is the same generator with other seeds; it exists to check that a change
 tuned on the main corpus holds on melodies it was not tuned on.
@@ -47,8 +48,13 @@ def cents(a, b):
     return corpus.melodies.cents(np.maximum(a, 1e-9), np.maximum(b, 1e-9))
 
 
-def track_on_grid(binary, wav, rate, tmp, n):
-    """pitchscribe's frame pitches (guesses on unvoiced frames included) on the truth grid."""
+def track_on_grid(binary, wav, rate, tmp, n, gain_db=0.0):
+    """pitchscribe's frame pitches (guesses on unvoiced frames included) on the truth grid;
+    with gain_db, of a copy that much louder or quieter (clipped at full scale, 16-bit)."""
+    if gain_db:
+        x, sr = sf.read(str(wav))
+        wav = Path(tmp) / f"gain_{Path(binary).name}_{Path(wav).name}"
+        sf.write(str(wav), np.clip(x * 10 ** (gain_db / 20), -1, 1), sr, subtype="PCM_16")
     tracks, _ = run.run_pitchscribe(binary, wav, rate, tmp)
     t, f = tracks["pitchscribe"]
     return run.to_grid(t, np.abs(f), np.arange(n) * HOP)
@@ -123,6 +129,8 @@ def main():
     ap.add_argument("--held-out", action="store_true", help="seeds 7 and 8 instead of 1 and 2")
     ap.add_argument("--soundfont", metavar="SF2", help="the melodies of other_soundfonts.py "
                     "rendered from this soundfont (seeds 5 and 6)")
+    ap.add_argument("--gain", type=float, default=0.0, metavar="DB", help="run on copies this "
+                    "many dB louder (clipped) or quieter")
     ap.add_argument("--list", metavar="INSTRUMENT", help="print each wrong frame of its files "
                     "('all': of every file)")
     ap.add_argument("--compare", metavar="BINARY", help="count frames this binary gets "
@@ -139,7 +147,7 @@ def main():
     run._PS_HAS_THREADS = True  # one thread per run, two runs at a time
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=2) as pool:
         runs = {b: list(pool.map(lambda it: track_on_grid(b, data_dir / it["path"], it["rate"],
-                                                          tmp, len(it["f0"])), items))
+                                                          tmp, len(it["f0"]), args.gain), items))
                 for b in binaries}
     tally = {}
     total = dict(frames=0, wrong=0, chroma=0, octave=0)
