@@ -30,10 +30,7 @@ std::vector<PitchFrame> notched(const std::vector<double>& notch, double cents_a
     auto frames = track(
         1.0, [&](double t) { return t < 0.5 ? 330.0 : 330.0 * std::exp2(cents_after / 1200.0); },
         steady);
-    for (auto& f : frames)
-        f.confidence = 0.998;
-    for (std::size_t i = 0; i < notch.size(); ++i)
-        frames[48 + i].confidence = notch[i];
+    notch_clarity(frames, 48, notch);
     return frames;
 }
 
@@ -67,11 +64,7 @@ TEST(NoteSegmenter, ANotchJustAfterALegatoChangeIsNoRestrike) {
     const auto step = [](std::size_t notch_at) {
         auto frames = track(
             1.2, [](double t) { return t < 0.4 ? 174.6 : 164.8; }, steady);
-        for (auto& f : frames)
-            f.confidence = 0.998;
-        const std::vector<double> notch = {0.95, 0.85, 0.74, 0.83, 0.95};
-        for (std::size_t i = 0; i < notch.size(); ++i)
-            frames[notch_at - 2 + i].confidence = notch[i];
+        notch_clarity(frames, notch_at - 2);
         return frames;
     };
     EXPECT_EQ(names(segment(step(49))), (std::vector<std::string>{"F3", "E3"}));

@@ -292,11 +292,7 @@ TEST(NoteSegmenter, AnOctaveOffFragmentBetweenNoteNumbersJoinsTheNote) {
 TEST(NoteSegmenter, ARestruckNoteBeforeItsOctaveIsNoOctaveFirstAttack) {
     auto frames = track(
         1.2, [](double t) { return t < 0.62 ? 1318.5 : 659.26; }, steady);
-    for (auto& f : frames)
-        f.confidence = 0.998;
-    const std::vector<double> notch = {0.95, 0.85, 0.74, 0.83, 0.95};
-    for (std::size_t i = 0; i < notch.size(); ++i)
-        frames[48 + i].confidence = notch[i];
+    notch_clarity(frames, 48);
     const auto notes = segment(frames);
     ASSERT_EQ(names(notes), (std::vector<std::string>{"E6", "E6", "E5"}));
     EXPECT_NEAR(notes[1].onset, 0.5, 0.03);

@@ -2,9 +2,8 @@
 vibrato/glides by MIDI pitch bend), synthetic harmonic complexes at five sample rates, and
 degraded copies (white/pink noise, reverb, MP3, telephone band), and the clean melodies again
 as a plain FluidSynth render makes them (its default reverb and chorus on: "room") and at
-48 kHz ("rate_48000"). Frame truth
-on a 10 ms grid
-(t = i * 0.01) and note truth for every file.
+48 kHz ("rate_48000"). Frame truth on a 10 ms grid (t = i * 0.01) and note truth for every
+file. FluidR3 GM renders it unless settings["soundfont"] names another soundfont.
 
 Everything is cached under build/accuracy-data/<hash of SETTINGS>/ (manifest.json lists the
 files); change a setting and a new corpus is generated beside the old one.
@@ -28,7 +27,6 @@ sys.path.insert(0, str(ROOT / "tests" / "accuracy"))
 import melodies  # noqa: E402
 
 HOP = 0.01
-FLUIDR3 = melodies.SOUNDFONT  # the corpus's; settings["soundfont"] names another
 SOUNDING = melodies.sounding_time  # MIDI event time -> when the render makes it heard
 PATCH_TOLERANCE = 30.0  # cents; notes measured further off are not used
 BEND_RANGE = 2.0  # semitones, FluidSynth's default pitch-wheel sensitivity (checked below)
@@ -115,14 +113,15 @@ def write_midi(notes, inst, path, bends=()):
     mid.save(str(path))
 
 
-def render_mono(notes, inst, wav, bends=(), effects=False, sample_rate=melodies.SAMPLE_RATE):
+def render_mono(notes, inst, wav, bends=(), effects=False, sample_rate=melodies.SAMPLE_RATE,
+                soundfont=melodies.SOUNDFONT):
     """Renders to a 16-bit mono wav (44.1 kHz unless told) cut TAIL s after the last note-off
     (`effects`: FluidSynth's default reverb and chorus on)."""
     wav = Path(wav)
     midi = wav.with_suffix(".mid")
     write_midi(notes, inst, midi, bends)
     stereo = wav.with_suffix(".stereo.wav")
-    melodies.render(midi, stereo, sample_rate=sample_rate, effects=effects)
+    melodies.render(midi, stereo, sample_rate=sample_rate, effects=effects, soundfont=soundfont)
     x, sr = sf.read(str(stereo))
     stereo.unlink()
     x = x.mean(axis=1) if x.ndim == 2 else x
@@ -220,19 +219,20 @@ def vibrato_bends(rng, notes):
 
 
 # ---------------------------------------------------------------- patch checks
-def patch_check(name, inst, workdir):
+def patch_check(name, inst, workdir, soundfont=melodies.SOUNDFONT):
     """{midi: cents off} over the instrument's range, by melodies.measure_patch_pitches."""
     midis = list(range(inst.low, inst.high + 1))
-    hz = melodies.measure_patch_pitches(inst, midis, workdir, held=1.2, gap=0.5)
+    hz = melodies.measure_patch_pitches(inst, midis, workdir, held=1.2, gap=0.5,
+                                        soundfont=soundfont)
     dev = melodies.cents(hz, melodies.midi_to_hz(midis))
     return {int(m): round(float(d), 1) for m, d in zip(midis, dev)}
 
 
-def bend_check(name, inst, midi, workdir):
+def bend_check(name, inst, midi, workdir, soundfont=melodies.SOUNDFONT):
     """Cents measured for a held note with bend +4096 (one semitone at +-2), minus 100."""
     wav = Path(workdir) / f"bendcheck_{name}.wav"
     notes = [Note(0.3, 2.3, midi, 100)]
-    n, sr = render_mono(notes, inst, wav, bends=[(0.3, 4096)])
+    n, sr = render_mono(notes, inst, wav, bends=[(0.3, 4096)], soundfont=soundfont)
     x, sr = sf.read(str(wav))
     f = melodies._fundamental(x[int(0.5 * sr):int(2.3 * sr)], sr, midi + 1)
     return round(float(melodies.cents(f, melodies.midi_to_hz(midi))) - 100.0, 1)
@@ -386,7 +386,7 @@ def build(settings, data_root, pool, log=print):
     """Generates (or finds cached) the corpus; returns the manifest dict."""
     key = settings_hash(settings)
     out = Path(data_root) / key
-    melodies.SOUNDFONT = settings.get("soundfont", FLUIDR3)  # every render below uses it
+    font = settings.get("soundfont", melodies.SOUNDFONT)
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         log(f"corpus: cached {out}")
@@ -399,10 +399,11 @@ def build(settings, data_root, pool, log=print):
     # 1. Patch pitch checks (long FFT per held note), bend-range checks.
     names = sorted(set(settings["instruments"]) | set(settings["vibrato"]) |
                    set(settings["degrade_instruments"]))
-    checks = dict(zip(names, pool.map(lambda n: patch_check(n, INSTRUMENTS[n], out / "work"), names)))
+    checks = dict(zip(names, pool.map(
+        lambda n: patch_check(n, INSTRUMENTS[n], out / "work", font), names)))
     allowed = {n: [m for m, d in checks[n].items() if abs(d) <= PATCH_TOLERANCE] for n in names}
     bend = dict(zip(settings["vibrato"], pool.map(
-        lambda n: bend_check(n, INSTRUMENTS[n], allowed[n][len(allowed[n]) // 2], out / "work"),
+        lambda n: bend_check(n, INSTRUMENTS[n], allowed[n][len(allowed[n]) // 2], out / "work", font),
         settings["vibrato"])))
 
     items = []
@@ -419,7 +420,7 @@ def build(settings, data_root, pool, log=print):
         patch = {int(m): d for m, d in checks[name].items()}
 
         def render(wav, **options):  # its MIDI file removed; (samples, rate)
-            rendered = render_mono(notes, inst, wav, **options)
+            rendered = render_mono(notes, inst, wav, soundfont=font, **options)
             wav.with_suffix(".mid").unlink()
             return rendered
 

@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
+import other_soundfonts  # noqa: E402
 import run  # noqa: E402  (the tool runner and the truth grid of make accuracy)
 
 HOP = run.HOP
@@ -138,7 +139,6 @@ def main():
     args = ap.parse_args()
     settings = corpus.HELD_OUT if args.held_out else corpus.FULL
     if args.soundfont:
-        import other_soundfonts
         settings = other_soundfonts.settings_for(args.soundfont)
     with ThreadPoolExecutor(max_workers=2) as pool:
         manifest, data_dir = corpus.build(settings, args.data, pool, log=lambda m: None)

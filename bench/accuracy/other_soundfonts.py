@@ -9,12 +9,8 @@ files and scored as run.py scores them. Writes docs/OTHER_SOUNDFONTS.md.
 
     make accuracy-soundfonts    # about 4 minutes on 2 cores, corpus generation included
 """
-import argparse
-import os
 import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,7 +18,6 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 import other_instruments  # noqa: E402
-import run  # noqa: E402
 
 # Debian packages timgm6mb-soundfont, musescore-general-soundfont-small and csound-soundfont
 # (scripts/bootstrap --soundfonts installs them).
@@ -40,28 +35,16 @@ def settings_for(soundfont):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--out", default=str(ROOT / "docs" / "OTHER_SOUNDFONTS.md"))
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--pitchscribe", default=os.environ.get("PITCHSCRIBE", str(ROOT / "build" / "pitchscribe")))
-    ap.add_argument("--data", default=str(ROOT / "build" / "accuracy-data"))
-    args = ap.parse_args()
+    args = other_instruments.parse_args(__doc__, "OTHER_SOUNDFONTS.md")
     t0 = time.time()
-    run._PS_HAS_THREADS = "--threads" in run.run([args.pitchscribe, "--help"])
     sections = []
     for label, path in SOUNDFONTS.items():
         if not Path(path).exists():
             print(f"other_soundfonts: {path} is missing (scripts/bootstrap --soundfonts)", file=sys.stderr)
             return 1
-        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            manifest, data_dir = corpus.build(settings_for(path), args.data, pool, print)
-        items = manifest["items"]
-        with tempfile.TemporaryDirectory() as tmpdir:
-            run.calibrate(args.pitchscribe, tmpdir, sorted({it["rate"] for it in items}))
-            tracks, notes = run.evaluate(args.pitchscribe, data_dir, items, args.jobs, tmpdir, print)
-        per = run.score(items, tracks, notes)
-        minutes = sum(len(i["f0"]) for i in items) * run.HOP / 60
-        sections += [f"## {label}", "", f"`{path}`: {len(items)} clean melodies ({minutes:.1f} min).", ""]
+        per, items, manifest = other_instruments.scored(settings_for(path), args)
+        sections += [f"## {label}", "",
+                     f"`{path}`: {len(items)} clean melodies ({other_instruments.minutes(items):.1f} min).", ""]
         sections += other_instruments.table(per, items, manifest, corpus.INSTRUMENTS)
         silent = [n for n, (_, _, count) in manifest["allowed"].items() if count == 0]
         if silent:

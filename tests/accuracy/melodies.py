@@ -141,14 +141,15 @@ def write_midi(notes, instrument, path):
     mid.save(str(path))
 
 
-def render(midi_path, wav_path, sample_rate=SAMPLE_RATE, gain=GAIN, effects=False):
+def render(midi_path, wav_path, sample_rate=SAMPLE_RATE, gain=GAIN, effects=False,
+           soundfont=SOUNDFONT):
     """Offline render: reverb and chorus off, so the wet tail does not smear one note's pitch
     into the next; `effects` leaves FluidSynth's default reverb and chorus on (as a plain
     `fluidsynth -F` render has them). Deterministic either way. Writes 16-bit stereo wav."""
     dry = [] if effects else ["-R", "0", "-C", "0"]
     subprocess.run(
         ["fluidsynth", "-n", "-i", "-q", *dry, "-g", str(gain),
-         "-r", str(sample_rate), "-F", str(wav_path), SOUNDFONT, str(midi_path)],
+         "-r", str(sample_rate), "-F", str(wav_path), soundfont, str(midi_path)],
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -162,13 +163,13 @@ def frame_truth(notes, n_frames, hop=HOP, latency=FLUIDSYNTH_LATENCY):
     return times, freqs
 
 
-def render_melody(notes, instrument, wav_path):
+def render_melody(notes, instrument, wav_path, soundfont=SOUNDFONT):
     """Renders `notes` to `wav_path`, cut TAIL s after the last note-off (FluidSynth renders
     until every voice is silent). Returns the (times, f0) truth for the whole file."""
     wav_path = Path(wav_path)
     midi_path = wav_path.with_suffix(".mid")
     write_midi(notes, instrument, midi_path)
-    render(midi_path, wav_path)
+    render(midi_path, wav_path, soundfont=soundfont)
     audio, sr = sf.read(str(wav_path), dtype="int16")
     keep = int((max(n.end for n in notes) + TAIL) * sr)
     if len(audio) > keep:
@@ -178,21 +179,22 @@ def render_melody(notes, instrument, wav_path):
     return frame_truth(notes, n_frames)
 
 
-def measure_patch_pitches(instrument, midis, workdir, held=1.4, gap=0.6):
+def measure_patch_pitches(instrument, midis, workdir, held=1.4, gap=0.6, soundfont=SOUNDFONT):
     """The fundamental (Hz) the patch really sounds for each note in `midis`.
 
     All notes are rendered held in one file; each gets one long FFT (0.17 Hz bins).
     f0 is the highest candidate within 1.5 octaves of nominal whose harmonics explain the
     spectral peaks: right for missing fundamentals (sax, low choir notes), weak odd or even
     harmonics (clarinet, low guitar strings), and a sample mapped an octave off, or with a
-    strong layer an octave under it, shows up as +-1200 cents. It is then refined to the energy-weighted mean of harmonics 1-4,
-    which averages over vibrato and detuned sample layers.
+    strong layer an octave under it, shows up as +-1200 cents. It is then refined to the
+    energy-weighted mean of harmonics 1-4, which averages over vibrato and detuned sample
+    layers.
     """
     midis = list(midis)
     notes = [Note(LEAD_IN + i * (held + gap), LEAD_IN + i * (held + gap) + held, m, 100)
              for i, m in enumerate(midis)]
     wav = Path(workdir) / f"patch_check_{instrument.program}.wav"
-    render_melody(notes, instrument, wav)
+    render_melody(notes, instrument, wav, soundfont)
     x, sr = sf.read(str(wav))
     x = x.mean(axis=1)
     # Skip the attack: 0.2 s in, to note-off.
