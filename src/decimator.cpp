@@ -1,11 +1,11 @@
 #include "decimator.hpp"
 
 #include "float8.hpp"
+#include "sinc_interpolation.hpp" // sinc
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <numbers>
 
 namespace pitchscribe::detail {
 namespace {
@@ -42,13 +42,10 @@ std::vector<float> design(std::size_t factor, double passband, double db) {
     double sum = 0.0;
     for (std::size_t n = 0; n < length; ++n) {
         const double t = static_cast<double>(n) - middle;
-        const double x = 2.0 * cutoff * t;
-        const double sinc =
-            t == 0.0 ? 1.0 : std::sin(std::numbers::pi * x) / (std::numbers::pi * x);
         const double r = t / middle;
         const double window =
             bessel_i0(beta * std::sqrt(std::max(0.0, 1.0 - r * r))) / bessel_i0(beta);
-        h[n] = 2.0 * cutoff * sinc * window;
+        h[n] = 2.0 * cutoff * sinc(2.0 * cutoff * t) * window;
         sum += h[n];
     }
     std::vector<float> out(length);

@@ -9,13 +9,9 @@
 
 namespace pitchscribe::detail {
 
-namespace {
-
 double sinc(double x) {
-    return std::abs(x) < 1e-12 ? 1.0 : std::sin(std::numbers::pi * x) / (std::numbers::pi * x);
+    return x == 0.0 ? 1.0 : std::sin(std::numbers::pi * x) / (std::numbers::pi * x);
 }
-
-} // namespace
 
 SincInterpolator::SincInterpolator() : weights_((kSteps + 1) * 2 * kTaps) {
     for (int step = 0; step <= kSteps; ++step) {
@@ -24,8 +20,9 @@ SincInterpolator::SincInterpolator() : weights_((kSteps + 1) * 2 * kTaps) {
         double sum = 0.0;
         for (int j = -kTaps + 1; j <= kTaps; ++j) {
             const double d = t - j;
-            row[static_cast<std::size_t>(j + kTaps - 1)] = sinc(d) * sinc(d / kTaps);
-            sum += row[static_cast<std::size_t>(j + kTaps - 1)];
+            double& weight = row[static_cast<std::size_t>(j + kTaps - 1)];
+            weight = sinc(d) * sinc(d / kTaps);
+            sum += weight;
         }
         for (std::size_t k = 0; k < row.size(); ++k)
             weights_[static_cast<std::size_t>(step) * 2 * kTaps + k] =

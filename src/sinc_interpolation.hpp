@@ -7,6 +7,9 @@
 
 namespace pitchscribe::detail {
 
+// sin(pi x) / (pi x), 1 at 0: the ideal low-pass kernel (also the decimator's filter).
+double sinc(double x);
+
 // Lanczos interpolation from kTaps samples each side of the point, its weights normalised to
 // sum to one so that a flat curve reads flat. The NSDF of a decimated frame is band-limited
 // like the frame (its normaliser m' varies slowly), so this reads a violin's NSDF peak to
