@@ -12,6 +12,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/frame_batch.cpp
   src/frame_mix.cpp
   src/hum_canceller.cpp
+  src/glide_check.cpp
   src/mpm.cpp
   src/sinc_interpolation.cpp
   src/note_names.cpp

@@ -135,13 +135,13 @@ std::optional<double> NoteSegmenter::Impl::vibrato_low(std::size_t k, std::size_
 // The boundary between a note and the next at a change of pitch: the new pitch is heard
 // late (the old one rings on, a bowed or blown attack is slow), but the old note starts
 // to lose its clarity at once. So: just after the last frame, up to 150 ms back, that is
-// as clear as the old note was at its clearest there.
+// as clear as the old note was at its clearest there; or earlier, where a glide into the
+// new pitch began. After a gap or a level valley the new note begins where it is heard.
 double NoteSegmenter::Impl::transition_start(std::size_t k) const {
-    // After a gap into which the old note died away (its tail), the new note begins where
-    // it is heard: the boundary does not go back across the gap.
-    if (k > 0 && !context[k - 1].voiced && context[k - 1].level_db < peak_db - kTailDb)
-        return context[k].time - hop / 2;
+    if (const auto after_gap = gap_before(k)) return *after_gap;
     const std::size_t back = std::min({k, std::size_t(std::lround(0.15 / hop)), since_split});
+    const double glide = glide_start(k, back).value_or(context[k].time);
+    if (const auto climb = valley_before(k, back)) return *climb;
     double clearest = 0.0;
     for (std::size_t j = k - back; j < k; ++j)
         if (context[j].voiced) clearest = std::max(clearest, context[j].confidence);
@@ -156,7 +156,63 @@ double NoteSegmenter::Impl::transition_start(std::size_t k) const {
     std::size_t last = k - 1;
     while (last > k - back && !(context[last].voiced && context[last].confidence >= floor))
         --last;
-    return std::min(context[last].time + hop / 2, context[k].time - hop / 2);
+    return std::min({context[last].time + hop / 2, context[k].time - hop / 2, glide});
+}
+
+// After a gap the old note died away into (its tail), or a gap of articulation (a sung
+// consonant: unvoiced for kGapSeconds, kGapUnderPeakDb under the note), the new note begins
+// where it is heard: the boundary does not go back across the gap.
+std::optional<double> NoteSegmenter::Impl::gap_before(std::size_t k) const {
+    if (k > 0 && !context[k - 1].voiced && context[k - 1].level_db < peak_db - kTailDb)
+        return context[k].time - hop / 2;
+    const auto span = static_cast<std::size_t>(std::lround(kGapSeconds / hop));
+    if (span == 0 || k < span) return std::nullopt;
+    for (std::size_t j = k - span; j < k; ++j)
+        if (context[j].voiced || context[j].level_db >= peak_db - kGapUnderPeakDb)
+            return std::nullopt;
+    return context[k].time - hop / 2;
+}
+
+// Where a glide into the pitch of frame k began: the voiced frames before k moving towards
+// it from the note's reference, by at most kGlideRunMaxStep each, at least two of them
+// kGlideRunApart from both (a singer's portamento leaves the old note where the pitch starts
+// to move; its clarity may stay high throughout). None when the pitch stepped.
+std::optional<double> NoteSegmenter::Impl::glide_start(std::size_t k, std::size_t back) const {
+    if (back < 2) return std::nullopt;
+    const double from = reference(), to = midi(context[k]);
+    const double low = std::min(from, to), high = std::max(from, to);
+    std::size_t j = k, between = 0;
+    while (j > k - back && context[j - 1].voiced) {
+        const double p = midi(context[j - 1]), q = midi(context[j]);
+        if ((to - from) * (q - p) <= 0.0 || std::abs(q - p) > kGlideRunMaxStep) break;
+        if (p > low + kGlideRunApart && p < high - kGlideRunApart) ++between;
+        if (!(p > low - 0.25 && p < high + 0.25)) break;
+        --j;
+    }
+    if (between < 2) return std::nullopt;
+    return context[j].time - hop / 2;
+}
+
+// A level valley in the `back` frames before k, onset_rise_db + 1 dB under the old note
+// before it and the new one at k: the new note begins where the level climbs kValleyRiseDb
+// out of it (as after a valley at one pitch, see attack_after).
+std::optional<double> NoteSegmenter::Impl::valley_before(std::size_t k, std::size_t back) const {
+    if (back == 0) return std::nullopt;
+    std::size_t floor = k;
+    for (std::size_t j = k - back; j <= k; ++j)
+        if (context[j].level_db < context[floor].level_db) floor = j;
+    double before = -120.0, after = context[k].level_db;
+    for (std::size_t j = k - back; j < floor; ++j)
+        before = std::max(before, context[j].level_db);
+    for (std::size_t j = k; j < std::min(context.size(), k + 3); ++j)
+        after = std::max(after, context[j].level_db);
+    const double depth = config.onset_rise_db + 1.0;
+    if (floor == k || !(context[floor].level_db < std::min(before, after) - depth))
+        return std::nullopt;
+    std::size_t j = floor + 1;
+    while (j < k && context[j].level_db < context[floor].level_db + kValleyRiseDb)
+        ++j;
+    return context[j].time - hop / 2;
 }
 
 } // namespace pitchscribe

@@ -42,6 +42,16 @@ constexpr double kAttackPeakDb = 3.0;
 constexpr double kAttackPeakSeconds = 0.06;
 // The note after a level valley begins where the level has risen this far off its floor.
 constexpr double kValleyRiseDb = 3.0;
+// An articulation gap before a change of pitch (see transition_start): unvoiced this long,
+// this far under the note's peak (a sung consonant; voicing drop-outs in noise stay near
+// the note's level).
+constexpr double kGapSeconds = 0.03;
+constexpr double kGapUnderPeakDb = 6.0;
+// A glide into a change of pitch (see glide_start): frames moving towards the new pitch by at
+// most this much each (a jump to the new note's sub-octave is no glide), at least two of them
+// this far from both notes.
+constexpr double kGlideRunMaxStep = 2.0;
+constexpr double kGlideRunApart = 0.5;
 // A re-attack (a level valley, a clarity notch or an aperiodicity burst) is followed by the
 // note at about its level; this much quieter, it is the note's release ringing on in a room.
 constexpr double kRingingOnDb = 10.0;
@@ -153,6 +163,9 @@ struct NoteSegmenter::Impl {
     double opening_pitch(std::size_t k);
     std::optional<double> vibrato_low(std::size_t k, std::size_t back) const;
     double transition_start(std::size_t k) const;
+    std::optional<double> gap_before(std::size_t k) const;
+    std::optional<double> glide_start(std::size_t k, std::size_t back) const;
+    std::optional<double> valley_before(std::size_t k, std::size_t back) const;
 };
 
 } // namespace pitchscribe

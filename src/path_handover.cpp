@@ -13,7 +13,10 @@
 // between them), at most `crossfade` frames in a row. The lead frames are the half window in which
 // a frame already hears a note that has not begun, so the first of them stay with the old note. A
 // steady pitch between the two (a glide, vibrato), a rest, or an octave (likely a tracking slip)
-// stops it.
+// stops it. So do a glide the spectrum hears (a singer's portamento: its frames are the pitch
+// itself, src/glide_check.hpp) and a gap: unvoiced frames far quieter than both notes (a
+// consonant between two sung syllables: the old note ended there, it did not fade into the
+// new one).
 //
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
@@ -43,6 +46,10 @@ constexpr double kCrossfadeDip = 0.05;
 constexpr double kClearNotes = 0.9;
 constexpr double kAbove = 2.0;     // a note between two others lies this far above or below both
 constexpr double kGlideStep = 0.2; // a glide moves less a frame (the segmenter's kGlideMaxStep)
+// A gap between two notes: an unvoiced frame this far under both (a sung consonant, 10-20 dB;
+// in FluidSynth's legato the new note sounds under the old one's release; at 6 dB, 20 of the
+// clean corpus's frames were lost).
+constexpr double kGapDb = 10.0;
 
 } // namespace
 
@@ -226,6 +233,10 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
             return std::nullopt;
         }
     }
+    // Last, as they cost most: a glide or a gap is no change to hand over.
+    if (old_note && (gap_between(frame - lead, k, before.level_db) ||
+                     glide_between(frame - lead, k, *old_note, new_note)))
+        return std::nullopt;
 
     // The new pitch may be the next note's attack at its octave (an organ pipe speaking at
     // its octave first while the old note fades): the frames then go to the note it settles
@@ -238,6 +249,50 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
         handover_state_ = to.chosen;
     }
     return handed_over(here, to, to.chosen);
+}
+
+// Whether the frames [from, to) pass from old_note to new_note through a glide (the pitch
+// itself travelling) rather than a crossfade, judged at the frame between them farthest from
+// both (at least kSame from each; none: a step).
+bool PathTracker::glide_between(std::size_t from, std::size_t to, double old_note,
+                                double new_note) {
+    if (!input_ || !glide_) return false;
+    const double low = std::min(old_note, new_note), high = std::max(old_note, new_note);
+    std::optional<std::size_t> middle;
+    double apart = kSame;
+    for (std::size_t g = from; g < to; ++g) {
+        const Slot& s = slot(g);
+        if (!s.chosen) continue;
+        const double pitch = s.semitones[s.chosen];
+        if (const double d = std::min(pitch - low, high - pitch); d >= apart) {
+            apart = d;
+            middle = g;
+        }
+    }
+    if (!middle) return false;
+    // The frames of one change ask about the same frame and notes as they pass.
+    if (last_glide_.frame == *middle && last_glide_.old_note == old_note &&
+        last_glide_.new_note == new_note)
+        return last_glide_.glides;
+    const auto hz = [](double semitones) { return std::exp2(semitones / 12.0); };
+    const Slot& s = slot(*middle);
+    const bool glides =
+        glide_->glides(*input_, s.time, hz(old_note), hz(s.semitones[s.chosen]), hz(new_note))
+            .value_or(false);
+    last_glide_ = {*middle, old_note, new_note, glides};
+    return glides;
+}
+
+// Whether an unvoiced frame in [from, k) is kGapDb under both the old note (old_level) and
+// the new one at its loudest over its hold.
+bool PathTracker::gap_between(std::size_t from, std::size_t k, double old_level) const {
+    double new_level = -120.0;
+    for (std::size_t g = k; g < k + window_.handover_hold; ++g)
+        new_level = std::max(new_level, slot(g).level_db);
+    const double floor = std::min(old_level, new_level) - kGapDb;
+    for (std::size_t g = from; g < k; ++g)
+        if (!slot(g).chosen && slot(g).level_db < floor) return true;
+    return false;
 }
 
 } // namespace pitchscribe::detail

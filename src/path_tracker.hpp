@@ -4,6 +4,7 @@
 // between two notes to the note that follows (src/path_handover.cpp). Internal to the library.
 #pragma once
 
+#include "glide_check.hpp"
 #include "pitchscribe/mpm.hpp"
 #include "pitchscribe/pitch_track.hpp"
 #include "sliding_extreme.hpp"
@@ -67,6 +68,10 @@ public:
     void push(double time, const PitchEstimate& estimate, bool audible, const FrameSink& sink);
     // Emits every frame still held back.
     void finish(const FrameSink& sink);
+    // The input the frames were read from (the change refiner's history) and the check that
+    // tells a glide from a crossfade in it (src/glide_check.hpp). Without them a change
+    // through pitches between two notes is always taken for a crossfade.
+    void hear(const InputHistory* input, GlideCheck* glide);
 
 private:
     static constexpr std::size_t kStates = PitchEstimate::max_candidates + 1; // 0 = unvoiced
@@ -116,6 +121,8 @@ private:
     std::optional<std::size_t> off_pitch_start(std::size_t frame) const;
     std::optional<std::size_t> release_below(std::size_t frame) const;
     std::optional<Handover> change_to_next(std::size_t frame);
+    bool glide_between(std::size_t from, std::size_t to, double old_note, double new_note);
+    bool gap_between(std::size_t from, std::size_t k, double old_level) const;
     void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);
@@ -129,6 +136,13 @@ private:
     unsigned char handover_state_ = 0; // to this state of frame handover_end_
     double last_voiced_time_ = -1e9;   // the path's last voiced frame emitted, and its pitch
     double last_voiced_semitones_ = 0.0;
+    const InputHistory* input_ = nullptr;
+    GlideCheck* glide_ = nullptr;
+    struct GlideAnswer {
+        std::size_t frame = SIZE_MAX; // the frame judged (none yet)
+        double old_note = 0.0, new_note = 0.0;
+        bool glides = false;
+    } last_glide_;
 
     std::vector<Slot> ring_;
     double cost_[kStates] = {};

@@ -94,6 +94,7 @@ struct PitchTracker::Impl {
     detail::BatchPool pool;
     detail::PathTracker path;
     detail::ChangeRefiner refiner;
+    detail::GlideCheck glide;        // the path's, reading the refiner's input history
     const FrameSink* sink = nullptr; // the caller's, during push() and finish()
     FrameSink to_refiner;            // the path's frames go through the refiner
     std::int64_t samples_in = 0;     // real input samples pushed so far
@@ -116,8 +117,10 @@ struct PitchTracker::Impl {
           refiner(rate, c.hop,
                   g.max_batch_input(frames) +
                       static_cast<std::size_t>(std::ceil(kHistorySeconds * rate))),
+          glide(rate, double(g.frame_size) / g.analysis_rate),
           to_refiner([this](const PitchFrame& f) { refiner.push(f, *sink); }) {
         if (c.remove_hum) hum.emplace(rate);
+        path.hear(&refiner.input(), &glide);
         start_batch(0);
         // The zeros before the first sample, so that frame 0 is centred on t = 0.
         detail::FrameBatch& first = pool.filling();

@@ -94,6 +94,63 @@ TEST(NoteSegmenter, ALateAttackAfterAStepIsTheNewNotesOwn) {
     EXPECT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
 }
 
+// Two sung syllables: an A4, a consonant (40 ms unvoiced, 7 dB under the vowels), a C5
+// whose vowel swells in (too gently for an attack). The C5 begins after the consonant, not
+// where the A4's clarity last held.
+TEST(NoteSegmenter, ANoteAfterAConsonantBeginsAfterIt) {
+    auto level = [](double t) {
+        return t < 0.495 ? -20.0 : t < 0.535 ? -27.0 : std::min(-20.0, -26.0 + 200.0 * (t - 0.54));
+    };
+    auto notes = segment(track(
+        1.2, [](double t) { return t < 0.495   ? 440.0
+                                   : t < 0.535 ? 0.0
+                                               : 523.25; }, level));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "C5"}));
+    EXPECT_NEAR(notes[1].onset, 0.535, 0.006);
+}
+
+// Unvoiced frames at the note's own level (a drop-out in noise) are no consonant: the
+// boundary goes back across them to where the old note's clarity last held.
+TEST(NoteSegmenter, ADropOutAtTheNotesLevelIsNoConsonant) {
+    auto notes = segment(track(
+        1.2, [](double t) { return t < 0.5    ? 440.0
+                                   : t < 0.55 ? 0.0
+                                              : 523.25; }, steady));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "C5"}));
+    EXPECT_NEAR(notes[1].onset, 0.495, 0.006);
+}
+
+// A sung portamento: A3, then 3 semitones up over 0.1 s from 0.5 s, as clear as the notes.
+// The C4 begins where the voice left the A3.
+TEST(NoteSegmenter, ANoteReachedByAGlideBeginsWhereTheGlideLeftTheOldOne) {
+    auto notes = segment(track(
+        1.2,
+        [](double t) {
+            const double u = std::clamp((t - 0.5) / 0.1, 0.0, 1.0);
+            return 220.0 * std::exp2(3.0 * u * u * (3.0 - 2.0 * u) / 12.0);
+        },
+        steady));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A3", "C4"}));
+    EXPECT_NEAR(notes[1].onset, 0.5, 0.02);
+}
+
+// An A4 released into a level valley 16 dB deep, 20 ms unvoiced at its floor (too short for
+// a consonant), then a B4 climbing out of it (a sung F5 -> G5 of the synthetic voices): the
+// B4 begins where the level climbs out, not where the A4's clarity last held.
+TEST(NoteSegmenter, ANoteAfterALevelValleyBeginsWhereTheLevelClimbsOut) {
+    const double db[] = {-21.0, -22.6, -24.4, -27.5, -36.0, -35.5, -31.9, -28.7, -25.4, -23.1};
+    auto level = [&](double t) {
+        const int i = int(std::lround(t / kHop)) - 50;
+        return i < 0 ? -20.0 : i < 10 ? db[i] : -20.0;
+    };
+    auto notes = segment(track(
+        1.2, [](double t) { return t < 0.535   ? 440.0
+                                   : t < 0.555 ? 0.0
+                                               : 493.88; }, level));
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
+    EXPECT_NEAR(notes[1].onset, 0.555, 0.006);
+}
+
 // In noise the clarity wanders by a few hundredths from frame to frame; the boundary of a
 // change of pitch must not go back to whichever frame was clearest by chance.
 TEST(NoteSegmenter, AStepInNoiseIsSplitWhereThePitchChanges) {

@@ -1,0 +1,41 @@
+// A glide or two notes at once? When the track moves from one note to the next through
+// pitches between them, two different sounds can be behind it. A singer's or a violinist's
+// portamento is one periodic sound whose pitch travels: within a frame its harmonics are
+// smeared around the pitch read, and the truth is that pitch. A crossfade (a new note
+// starting under the old one's release, as sample players and reverberant rooms render
+// legato) is two periodic sounds whose balance shifts: the NSDF merges their close periods
+// into one peak that slides from the old pitch to the new, while the spectrum holds each
+// harmonic at both notes and little between them. The pitch track looks the same either
+// way; the spectrum tells them apart (FluidR3's flute, 3 semitones: 0.006 at the pitch read
+// against the notes; a sung glide: 1.4-2.7). Internal to the library.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+namespace pitchscribe::detail {
+
+class InputHistory;
+
+class GlideCheck {
+public:
+    // `window_seconds`: the detector's frame (the spectrum is read over the same span).
+    GlideCheck(double input_rate, double window_seconds);
+
+    // Whether the frame centred at `time` (seconds) hears a glide through `between` (Hz) on
+    // its way from `from` to `to`, rather than the two notes crossfading; none when the
+    // window's resolution cannot tell (the pitch lies too close to both notes' harmonics),
+    // or no input is held. No allocation.
+    std::optional<bool> glides(const InputHistory& input, double time, double from, double between,
+                               double to);
+
+private:
+    double magnitude(double frequency) const;
+
+    double rate_;
+    std::vector<float> window_; // Hann
+    std::vector<float> frame_;  // the windowed input
+};
+
+} // namespace pitchscribe::detail

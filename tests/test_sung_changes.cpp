@@ -1,0 +1,136 @@
+// What a singer does between two notes, tracked: a portamento is heard as the pitch
+// travelling (src/glide_check.cpp), not as two notes crossfading, and the frames follow it
+// through its middle; across a consonant the old note keeps its frames. (That a crossfade is
+// still handed over in one step is measured on the accuracy corpus: its frames are unchanged.)
+#include "change_point.hpp" // InputHistory
+#include "glide_check.hpp"
+#include "test_signals.hpp"
+#include "track_helpers.hpp"
+
+#include <cmath>
+#include <gtest/gtest.h>
+#include <numbers>
+#include <pitchscribe/notes.hpp>
+#include <random>
+#include <vector>
+
+namespace pitchscribe::detail {
+namespace {
+
+using test::cents;
+constexpr double kRate = 44100.0;
+constexpr double kWindow = 0.051; // the detector's frame at 44.1 kHz
+
+// A voice-like tone (harmonics falling 6 dB an octave) whose pitch follows semitones(t)
+// above `base` Hz, with gain(t).
+template <typename Pitch, typename Gain>
+void add_voice(std::vector<float>& x, double base, Pitch semitones, Gain gain) {
+    double phase = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double t = double(i) / kRate;
+        const double f0 = base * std::exp2(semitones(t) / 12.0);
+        phase += 2.0 * std::numbers::pi * f0 / kRate;
+        double v = 0.0;
+        for (int h = 1; h * f0 < 5000.0; ++h)
+            v += std::sin(h * phase) / h;
+        x[i] += static_cast<float>(0.3 * gain(t) * v);
+    }
+}
+
+// 220 Hz, then a smooth glide of `interval` semitones over 0.1 s from 0.4 s, held after.
+double glide_semitones(double t, double interval) {
+    const double u = std::clamp((t - 0.4) / 0.1, 0.0, 1.0);
+    return interval * u * u * (3.0 - 2.0 * u);
+}
+
+std::vector<float> portamento(double interval) {
+    std::vector<float> x(static_cast<std::size_t>(1.0 * kRate), 0.0f);
+    add_voice(
+        x, 220.0, [=](double t) { return glide_semitones(t, interval); },
+        [](double) { return 1.0; });
+    return x;
+}
+
+// A legato change as a sample player renders it: 220 Hz released at 0.4 s (decaying with a
+// 60 ms time constant) while a note `interval` semitones up swells in over 80 ms.
+std::vector<float> crossfade(double interval) {
+    std::vector<float> x(static_cast<std::size_t>(1.0 * kRate), 0.0f);
+    add_voice(
+        x, 220.0, [](double) { return 0.0; },
+        [](double t) { return t < 0.4 ? 1.0 : std::exp(-(t - 0.4) / 0.06); });
+    add_voice(
+        x, 220.0, [=](double) { return interval; },
+        [](double t) { return std::clamp((t - 0.4) / 0.08, 0.0, 1.0); });
+    return x;
+}
+
+std::optional<bool> heard_at(const std::vector<float>& x, double time, double between) {
+    InputHistory input(x.size());
+    input.write(0, x.data(), x.size());
+    GlideCheck check(kRate, kWindow);
+    return check.glides(input, time, 220.0, between, 220.0 * std::exp2(3.0 / 12.0));
+}
+
+TEST(GlideCheck, APortamentoIsAGlide) {
+    // At 0.45 s the glide is half way: 1.5 semitones up.
+    EXPECT_EQ(heard_at(portamento(3.0), 0.45, 220.0 * std::exp2(1.5 / 12.0)), true);
+}
+
+TEST(GlideCheck, TwoNotesCrossfadingAreNoGlide) {
+    EXPECT_EQ(heard_at(crossfade(3.0), 0.43, 220.0 * std::exp2(1.5 / 12.0)), false);
+}
+
+TEST(GlideCheck, APitchTooCloseToTheNotesCannotBeTold) {
+    // 3 cents above the old note: no harmonic under 3 kHz is resolved from both notes'.
+    EXPECT_EQ(heard_at(portamento(3.0), 0.45, 220.4), std::nullopt);
+}
+
+TEST(GlideCheck, NoInputHeldCannotBeTold) {
+    InputHistory none(0);
+    GlideCheck check(kRate, kWindow);
+    EXPECT_EQ(check.glides(none, 0.45, 220.0, 240.0, 261.6), std::nullopt);
+}
+
+// The tracker's frames in the middle of a 3-semitone portamento: where the sung pitch is
+// between the notes, so is the track (the hand-over used to give them the new note).
+TEST(SungChanges, TheTrackFollowsAPortamentoThroughItsMiddle) {
+    const auto frames = test::track(portamento(3.0), kRate);
+    int checked = 0;
+    for (const PitchFrame& f : frames) {
+        if (f.time < 0.425 || f.time > 0.475) continue;
+        const double truth = 220.0 * std::exp2(glide_semitones(f.time, 3.0) / 12.0);
+        ASSERT_TRUE(f.voiced) << f.time;
+        EXPECT_LT(std::abs(cents(f.frequency, truth)), 50.0) << f.time;
+        ++checked;
+    }
+    EXPECT_EQ(checked, 5);
+}
+
+// Two syllables: an A3 vowel to 0.5 s, a consonant (60 ms of noise 20 dB under the vowel),
+// a C4 vowel. The frames that hear the A3 end are no crossfade into the C4 (the A3 ended,
+// it did not fade under the C4), so the C4 begins after the consonant.
+TEST(SungChanges, ANoteAfterAConsonantBeginsAfterIt) {
+    std::vector<float> x(static_cast<std::size_t>(1.0 * kRate), 0.0f);
+    add_voice(
+        x, 220.0, [](double) { return 0.0; }, [](double t) { return t < 0.5 ? 1.0 : 0.0; });
+    add_voice(
+        x, 220.0, [](double) { return 3.0; },
+        [](double t) { return std::clamp((t - 0.56) / 0.03, 0.0, 1.0); });
+    std::mt19937 random(3);
+    std::normal_distribution<float> noise(0.0f, 0.03f);
+    for (auto i = static_cast<std::size_t>(0.5 * kRate); i < static_cast<std::size_t>(0.56 * kRate);
+         ++i)
+        x[i] += noise(random);
+    std::vector<Note> notes;
+    NoteSegmenter segmenter;
+    const auto sink = [&](const Note& n) { notes.push_back(n); };
+    for (const PitchFrame& f : test::track(x, kRate))
+        segmenter.push(f, sink);
+    segmenter.finish(sink);
+    ASSERT_EQ(notes.size(), 2u);
+    EXPECT_EQ(notes[1].name, "C4");
+    EXPECT_GT(notes[1].onset, 0.53);
+}
+
+} // namespace
+} // namespace pitchscribe::detail
