@@ -34,11 +34,13 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
     attack_db = peak; // not frame k's level: a bowed attack out of a release starts 25 dB down
 }
 
-// Where the note after a level valley at frame k begins, when an attack climbs out of it
-// within the look-ahead: the first frame kValleyRiseDb above the valley's floor. (A note
-// released, then the next one struck: the old note's fading clarity, which places the
-// boundary of a legato change, says nothing about when the new note came; nor, for a slow
-// attack out of a non-silent floor, does the time the level reaches its peak.) Else -1.
+// Where the note after a level valley at frame k begins: the first frame kValleyRiseDb
+// above the valley's floor, before the attack that climbs out of it if one does within the
+// look-ahead, else wherever it is (a sung vowel swelling in under a room's reverberation
+// climbs too gently for an attack). (A note released, then the next one struck: the old
+// note's fading clarity, which places the boundary of a legato change, says nothing about
+// when the new note came; nor, for a slow attack out of a non-silent floor, does the time
+// the level reaches its peak.) -1 when the level never climbs.
 double NoteSegmenter::Impl::attack_after(std::size_t k) const {
     for (std::size_t i = k + 1; i < context.size(); ++i) {
         if (!rising(i)) continue;
@@ -47,6 +49,9 @@ double NoteSegmenter::Impl::attack_after(std::size_t k) const {
             ++j;
         return context[j].time - hop / 2;
     }
+    for (std::size_t j = k + 1; j < context.size(); ++j)
+        if (context[j].level_db >= context[k].level_db + kValleyRiseDb)
+            return context[j].time - hop / 2;
     return -1.0;
 }
 

@@ -150,6 +150,25 @@ TEST(NoteSegmenter, ANoteAfterAValleyStartsWhereTheLevelClimbsOutOfIt) {
     EXPECT_NEAR(notes[1].onset, 0.76, 0.015); // at 0.605 before (where the C4 began to fade)
 }
 
+// A syllable sung again at one pitch in a room: the consonant's gap is filled with the
+// reverberation (13 dB down, still voiced, murkier), and the new vowel swells back in too
+// gently for an attack (under 8 dB in 50 ms). The second note begins where the level climbs
+// out of the valley, not where the first one's clarity began to fall.
+TEST(NoteSegmenter, ANoteSwellingGentlyOutOfAValleyStartsWhereItClimbs) {
+    auto level = [](double t) {
+        if (t < 0.5) return -17.0;
+        if (t < 0.58) return -17.0 - 12.0 * std::min(1.0, (t - 0.5) / 0.06);
+        return std::min(-19.0, -29.0 + 150.0 * (t - 0.58)); // 1.5 dB a frame
+    };
+    auto frames = track(
+        1.4, [](double) { return 130.81; }, level);
+    for (PitchFrame& f : frames) // clear, murky in the valley, clear again
+        f.confidence = 0.995 - 0.15 * std::clamp(1.0 - std::abs(f.time - 0.56) / 0.08, 0.0, 1.0);
+    const auto notes = segment(frames);
+    ASSERT_EQ(names(notes), (std::vector<std::string>{"C3", "C3"}));
+    EXPECT_NEAR(notes[1].onset, 0.595, 0.015);
+}
+
 // A piccolo's A5 released in a room (FluidSynth's default reverb) rings on 33 dB down, and
 // the tail swells by 12 dB as the reverberation builds, losing a little clarity at its
 // floor: a valley, but the level never comes back near the note's, so nothing was struck.
