@@ -4,7 +4,7 @@ JOBS ?= 2
 EXAMPLE := examples/guitar_tuning.flac
 PITCHSCRIBE := $(BUILD)/pitchscribe
 
-.PHONY: all deps build run test test-sanitize bench bench-core bench-memory accuracy accuracy-others accuracy-soundfonts fuzz clean format
+.PHONY: all deps build run test test-sanitize bench bench-core bench-memory accuracy accuracy-others accuracy-soundfonts accuracy-sung fuzz clean format
 
 all: build
 
@@ -65,6 +65,12 @@ accuracy-others: build
 accuracy-soundfonts: build
 	./scripts/bootstrap --soundfonts
 	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/other_soundfonts.py \
+	  --data $(BUILD)/accuracy-data
+
+# The same on sung melodies synthesised with their exact pitch (glides, scoops, vibrato,
+# consonants), dry and in a room (4 minutes); writes docs/SUNG.md. Not part of `make test`.
+accuracy-sung: build
+	PITCHSCRIBE=$(PITCHSCRIBE) /usr/bin/python3 bench/accuracy/sung_melodies.py \
 	  --data $(BUILD)/accuracy-data
 
 # The earlier single-purpose benches: 10 minutes against aubio; peak memory against length.

@@ -48,14 +48,33 @@ def best_of(rows, names, key):
     return max(((rows[n][key], n) for n in names), key=lambda v: v[0])
 
 
+def against_peers(name, rows, counts, behind):
+    """The best aubio method's RPA and its name, the best peer's note F and its name, for a
+    pooled row; appends to `behind` where a peer (aubio, the seed at 100 or 10 ms) is ahead."""
+    aubio = [f"aubio_{m}" for m in run.AUBIO_METHODS]
+    peers_notes = ["aubionotes", "aubionotes_shifted", "seed_100ms", "seed_10ms"]
+    a_rpa, a_name = best_of(rows, aubio, "rpa")
+    n_f, n_name = max((run.prf(counts[s])[2], s) for s in peers_notes)
+    peer_rpa = max(a_rpa, rows["seed_10ms"]["rpa"], rows["seed_100ms"]["rpa"])
+    ps_rpa, ps_f = rows["pitchscribe"]["rpa"], run.prf(counts["pitchscribe"])[2]
+    if ps_rpa < peer_rpa:
+        behind.append(f"{name} RPA ({ps_rpa:.4f} against {peer_rpa:.4f})")
+    if ps_f < n_f:
+        behind.append(f"{name} note F ({ps_f:.4f} against {n_f:.4f})")
+    return a_rpa, a_name[len("aubio_"):], n_f, n_name
+
+
+def behind_line(behind):
+    return ["", "Where a peer (best aubio method, the seed at 100 or 10 ms) is ahead: " +
+            ("; ".join(behind) if behind else "nowhere") + "."]
+
+
 def table(per, items, manifest, programs):
     """Markdown rows per instrument and pooled, every peer beside pitchscribe, and a line
     naming where a peer is ahead (the same table for other_soundfonts.py)."""
     by_inst = {}
     for it in items:
         by_inst.setdefault(it["instrument"], []).append(it["id"])
-    aubio = [f"aubio_{m}" for m in run.AUBIO_METHODS]
-    peers_notes = ["aubionotes", "aubionotes_shifted", "seed_100ms", "seed_10ms"]
     lines = [
         "| instrument (GM program) | notes | RPA | RCA | octave | note F | best aubio RPA | "
         "seed 10 ms RPA | best peer note F |",
@@ -66,23 +85,15 @@ def table(per, items, manifest, programs):
         ids = [i for v in by_inst.values() for i in v] if name == "all" else by_inst[name]
         rows, counts = run.pooled(per, ids)
         ps = rows["pitchscribe"]
-        a_rpa, a_name = best_of(rows, aubio, "rpa")
-        n_f, n_name = max((run.prf(counts[s])[2], s) for s in peers_notes)
-        peer_rpa = max(a_rpa, rows["seed_10ms"]["rpa"], rows["seed_100ms"]["rpa"])
+        a_rpa, a_name, n_f, n_name = against_peers(name, rows, counts, behind)
         ps_f = run.prf(counts["pitchscribe"])[2]
-        if ps["rpa"] < peer_rpa:
-            behind.append(f"{name} RPA ({ps['rpa']:.4f} against {peer_rpa:.4f})")
-        if ps_f < n_f:
-            behind.append(f"{name} note F ({ps_f:.4f} against {n_f:.4f})")
         label = "**all**" if name == "all" else f"{name} ({programs[name].program})"
         allowed = "" if name == "all" else str(manifest["allowed"][name][2])
         lines.append(
             f"| {label} | {allowed} | {ps['rpa']:.3f} | {ps['rca']:.3f} | {ps['oct'] * 100:.1f} % | "
-            f"{ps_f:.3f} | {a_rpa:.3f} ({a_name[6:]}) | "
+            f"{ps_f:.3f} | {a_rpa:.3f} ({a_name}) | "
             f"{rows['seed_10ms']['rpa']:.3f} | {n_f:.3f} ({n_name}) |")
-    lines += ["", "Where a peer (best aubio method, the seed at 100 or 10 ms) is ahead: " +
-              ("; ".join(behind) if behind else "nowhere") + "."]
-    return lines
+    return lines + behind_line(behind)
 
 
 def write_doc(path, per, items, manifest, elapsed):
