@@ -24,8 +24,8 @@ constexpr double kGlideRatio = 0.5;
 
 } // namespace
 
-GlideCheck::GlideCheck(double input_rate, double window_seconds)
-    : rate_(input_rate),
+GlideCheck::GlideCheck(const InputHistory& input, double input_rate, double window_seconds)
+    : input_(input), rate_(input_rate),
       window_(static_cast<std::size_t>(std::max(16.0, std::round(window_seconds * input_rate)))),
       frame_(window_.size()) {
     const double n = double(window_.size());
@@ -47,12 +47,11 @@ double GlideCheck::magnitude(double frequency) const {
     return std::sqrt(std::max(0.0, s1 * s1 + s2 * s2 - c * s1 * s2));
 }
 
-std::optional<bool> GlideCheck::glides(const InputHistory& input, double time, double from,
-                                       double between, double to) {
-    if (input.capacity() == 0 || !(from > 0.0 && between > 0.0 && to > 0.0)) return std::nullopt;
+std::optional<bool> GlideCheck::glides(double time, double from, double between, double to) {
+    if (input_.capacity() == 0 || !(from > 0.0 && between > 0.0 && to > 0.0)) return std::nullopt;
     const auto first = static_cast<std::int64_t>(std::llround(time * rate_)) -
                        static_cast<std::int64_t>(frame_.size() / 2);
-    input.copy(first, frame_.size(), frame_.data());
+    input_.copy(first, frame_.size(), frame_.data());
     for (std::size_t i = 0; i < frame_.size(); ++i)
         frame_[i] *= window_[i];
     const double resolve = kLobes * rate_ / double(frame_.size()); // Hz
@@ -67,7 +66,7 @@ std::optional<bool> GlideCheck::glides(const InputHistory& input, double time, d
         // note and its octave and a half is half the higher one: its 2nd harmonic is that note).
         const double x = k * between;
         if (std::min(off_harmonics(x, from), off_harmonics(x, to)) < resolve) continue;
-        at_pitch += magnitude(k * between);
+        at_pitch += magnitude(x);
         at_notes += std::max(magnitude(k * from), magnitude(k * to));
     }
     if (!(at_notes > 0.0)) return std::nullopt;

@@ -6,8 +6,8 @@
 // legato) is two periodic sounds whose balance shifts: the NSDF merges their close periods
 // into one peak that slides from the old pitch to the new, while the spectrum holds each
 // harmonic at both notes and little between them. The pitch track looks the same either
-// way; the spectrum tells them apart (FluidR3's flute, 3 semitones: 0.006 at the pitch read
-// against the notes; a sung glide: 1.4-2.7). Internal to the library.
+// way; the spectrum tells them apart (FluidR3's crossfades: 0.001-0.46 at the pitch read
+// against the notes; a synthetic sung glide: 0.8-2.7). Internal to the library.
 #pragma once
 
 #include <cstddef>
@@ -20,19 +20,20 @@ class InputHistory;
 
 class GlideCheck {
 public:
-    // `window_seconds`: the detector's frame (the spectrum is read over the same span).
-    GlideCheck(double input_rate, double window_seconds);
+    // Reads `input` (the change refiner's history of the stream, at `input_rate`) over
+    // `window_seconds`, the detector's frame.
+    GlideCheck(const InputHistory& input, double input_rate, double window_seconds);
 
     // Whether the frame centred at `time` (seconds) hears a glide through `between` (Hz) on
     // its way from `from` to `to`, rather than the two notes crossfading; none when the
     // window's resolution cannot tell (the pitch lies too close to both notes' harmonics),
     // or no input is held. No allocation.
-    std::optional<bool> glides(const InputHistory& input, double time, double from, double between,
-                               double to);
+    std::optional<bool> glides(double time, double from, double between, double to);
 
 private:
     double magnitude(double frequency) const;
 
+    const InputHistory& input_;
     double rate_;
     std::vector<float> window_; // Hann
     std::vector<float> frame_;  // the windowed input

@@ -140,8 +140,8 @@ std::optional<double> NoteSegmenter::Impl::vibrato_low(std::size_t k, std::size_
 double NoteSegmenter::Impl::transition_start(std::size_t k) const {
     if (const auto after_gap = gap_before(k)) return *after_gap;
     const std::size_t back = std::min({k, std::size_t(std::lround(0.15 / hop)), since_split});
+    if (const auto out_of_valley = valley_before(k, back)) return *out_of_valley;
     const double glide = glide_start(k, back).value_or(context[k].time);
-    if (const auto climb = valley_before(k, back)) return *climb;
     double clearest = 0.0;
     for (std::size_t j = k - back; j < k; ++j)
         if (context[j].voiced) clearest = std::max(clearest, context[j].confidence);
@@ -186,7 +186,7 @@ std::optional<double> NoteSegmenter::Impl::glide_start(std::size_t k, std::size_
         const double p = midi(context[j - 1]), q = midi(context[j]);
         if ((to - from) * (q - p) <= 0.0 || std::abs(q - p) > kGlideRunMaxStep) break;
         if (p > low + kGlideRunApart && p < high - kGlideRunApart) ++between;
-        if (!(p > low - 0.25 && p < high + 0.25)) break;
+        if (!(p > low - kGlideRunOvershoot && p < high + kGlideRunOvershoot)) break;
         --j;
     }
     if (between < 2) return std::nullopt;
@@ -209,10 +209,7 @@ std::optional<double> NoteSegmenter::Impl::valley_before(std::size_t k, std::siz
     const double depth = config.onset_rise_db + 1.0;
     if (floor == k || !(context[floor].level_db < std::min(before, after) - depth))
         return std::nullopt;
-    std::size_t j = floor + 1;
-    while (j < k && context[j].level_db < context[floor].level_db + kValleyRiseDb)
-        ++j;
-    return context[j].time - hop / 2;
+    return context[climb(floor, k)].time - hop / 2;
 }
 
 } // namespace pitchscribe

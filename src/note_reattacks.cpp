@@ -42,17 +42,19 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
 // when the new note came; nor, for a slow attack out of a non-silent floor, does the time
 // the level reaches its peak.) -1 when the level never climbs.
 double NoteSegmenter::Impl::attack_after(std::size_t k) const {
-    for (std::size_t i = k + 1; i < context.size(); ++i) {
-        if (!rising(i)) continue;
-        std::size_t j = k + 1;
-        while (j < i && context[j].level_db < context[k].level_db + kValleyRiseDb)
-            ++j;
-        return context[j].time - hop / 2;
-    }
-    for (std::size_t j = k + 1; j < context.size(); ++j)
-        if (context[j].level_db >= context[k].level_db + kValleyRiseDb)
-            return context[j].time - hop / 2;
-    return -1.0;
+    std::size_t attack = k + 1;
+    while (attack < context.size() && !rising(attack))
+        ++attack;
+    const std::size_t j = climb(k, attack);
+    return j < context.size() ? context[j].time - hop / 2 : -1.0;
+}
+
+// The first frame after `floor` kValleyRiseDb above it, before `limit` (else `limit`).
+std::size_t NoteSegmenter::Impl::climb(std::size_t floor, std::size_t limit) const {
+    std::size_t j = floor + 1;
+    while (j < limit && context[j].level_db < context[floor].level_db + kValleyRiseDb)
+        ++j;
+    return j;
 }
 
 // A soft re-attack: the level falls well below the note on both sides of frame k and

@@ -49,9 +49,10 @@ constexpr double kGapSeconds = 0.03;
 constexpr double kGapUnderPeakDb = 6.0;
 // A glide into a change of pitch (see glide_start): frames moving towards the new pitch by at
 // most this much each (a jump to the new note's sub-octave is no glide), at least two of them
-// this far from both notes.
+// this far from both notes, none beyond either by more than kGlideRunOvershoot.
 constexpr double kGlideRunMaxStep = 2.0;
 constexpr double kGlideRunApart = 0.5;
+constexpr double kGlideRunOvershoot = 0.25;
 // A re-attack (a level valley, a clarity notch or an aperiodicity burst) is followed by the
 // note at about its level; this much quieter, it is the note's release ringing on in a room.
 constexpr double kRingingOnDb = 10.0;
@@ -163,6 +164,7 @@ struct NoteSegmenter::Impl {
     double opening_pitch(std::size_t k);
     std::optional<double> vibrato_low(std::size_t k, std::size_t back) const;
     double transition_start(std::size_t k) const;
+    std::size_t climb(std::size_t floor, std::size_t limit) const;
     std::optional<double> gap_before(std::size_t k) const;
     std::optional<double> glide_start(std::size_t k, std::size_t back) const;
     std::optional<double> valley_before(std::size_t k, std::size_t back) const;

@@ -256,7 +256,7 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
 // both (at least kSame from each; none: a step).
 bool PathTracker::glide_between(std::size_t from, std::size_t to, double old_note,
                                 double new_note) {
-    if (!input_ || !glide_) return false;
+    if (!glide_) return false;
     const double low = std::min(old_note, new_note), high = std::max(old_note, new_note);
     std::optional<std::size_t> middle;
     double apart = kSame;
@@ -270,17 +270,10 @@ bool PathTracker::glide_between(std::size_t from, std::size_t to, double old_not
         }
     }
     if (!middle) return false;
-    // The frames of one change ask about the same frame and notes as they pass.
-    if (last_glide_.frame == *middle && last_glide_.old_note == old_note &&
-        last_glide_.new_note == new_note)
-        return last_glide_.glides;
     const auto hz = [](double semitones) { return std::exp2(semitones / 12.0); };
     const Slot& s = slot(*middle);
-    const bool glides =
-        glide_->glides(*input_, s.time, hz(old_note), hz(s.semitones[s.chosen]), hz(new_note))
-            .value_or(false);
-    last_glide_ = {*middle, old_note, new_note, glides};
-    return glides;
+    return glide_->glides(s.time, hz(old_note), hz(s.semitones[s.chosen]), hz(new_note))
+        .value_or(false);
 }
 
 // Whether an unvoiced frame in [from, k) is kGapDb under both the old note (old_level) and

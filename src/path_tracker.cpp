@@ -47,11 +47,6 @@ PathTracker::PathTracker(double sample_rate, const PathWindow& window, double vo
     window_.handover_hold = std::max<std::size_t>(window_.handover_hold, 1);
 }
 
-void PathTracker::hear(const InputHistory* input, GlideCheck* glide) {
-    input_ = input;
-    glide_ = glide;
-}
-
 // The threshold for a frame of this power: the configured one where the noise floor is far
 // below (clean audio is unchanged), lower where noise takes a share of the power that a
 // pitch cannot make periodic, never below min_voicing_threshold. The floor is the quietest

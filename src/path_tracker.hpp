@@ -68,10 +68,10 @@ public:
     void push(double time, const PitchEstimate& estimate, bool audible, const FrameSink& sink);
     // Emits every frame still held back.
     void finish(const FrameSink& sink);
-    // The input the frames were read from (the change refiner's history) and the check that
-    // tells a glide from a crossfade in it (src/glide_check.hpp). Without them a change
-    // through pitches between two notes is always taken for a crossfade.
-    void hear(const InputHistory* input, GlideCheck* glide);
+    // The check that tells a glide from a crossfade in the input the frames were read from
+    // (src/glide_check.hpp). Without it a change through pitches between two notes is always
+    // taken for a crossfade.
+    void hear(GlideCheck* glide) { glide_ = glide; }
 
 private:
     static constexpr std::size_t kStates = PitchEstimate::max_candidates + 1; // 0 = unvoiced
@@ -136,13 +136,7 @@ private:
     unsigned char handover_state_ = 0; // to this state of frame handover_end_
     double last_voiced_time_ = -1e9;   // the path's last voiced frame emitted, and its pitch
     double last_voiced_semitones_ = 0.0;
-    const InputHistory* input_ = nullptr;
     GlideCheck* glide_ = nullptr;
-    struct GlideAnswer {
-        std::size_t frame = SIZE_MAX; // the frame judged (none yet)
-        double old_note = 0.0, new_note = 0.0;
-        bool glides = false;
-    } last_glide_;
 
     std::vector<Slot> ring_;
     double cost_[kStates] = {};

@@ -117,10 +117,10 @@ struct PitchTracker::Impl {
           refiner(rate, c.hop,
                   g.max_batch_input(frames) +
                       static_cast<std::size_t>(std::ceil(kHistorySeconds * rate))),
-          glide(rate, double(g.frame_size) / g.analysis_rate),
+          glide(refiner.input(), rate, double(g.frame_size) / g.analysis_rate),
           to_refiner([this](const PitchFrame& f) { refiner.push(f, *sink); }) {
         if (c.remove_hum) hum.emplace(rate);
-        path.hear(&refiner.input(), &glide);
+        path.hear(&glide);
         start_batch(0);
         // The zeros before the first sample, so that frame 0 is centred on t = 0.
         detail::FrameBatch& first = pool.filling();

@@ -94,6 +94,15 @@ TEST(NoteSegmenter, ALateAttackAfterAStepIsTheNewNotesOwn) {
     EXPECT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
 }
 
+// An A4 to `from` seconds, unvoiced frames to `to`, then `next` Hz to 1.2 s; the level db(t).
+template <typename Level>
+std::vector<Note> across_unvoiced(double from, double to, double next, Level db) {
+    return segment(track(
+        1.2, [=](double t) { return t < from ? 440.0
+                                    : t < to ? 0.0
+                                             : next; }, db));
+}
+
 // Two sung syllables: an A4, a consonant (40 ms unvoiced, 7 dB under the vowels), a C5
 // whose vowel swells in (too gently for an attack). The C5 begins after the consonant, not
 // where the A4's clarity last held.
@@ -101,10 +110,7 @@ TEST(NoteSegmenter, ANoteAfterAConsonantBeginsAfterIt) {
     auto level = [](double t) {
         return t < 0.495 ? -20.0 : t < 0.535 ? -27.0 : std::min(-20.0, -26.0 + 200.0 * (t - 0.54));
     };
-    auto notes = segment(track(
-        1.2, [](double t) { return t < 0.495   ? 440.0
-                                   : t < 0.535 ? 0.0
-                                               : 523.25; }, level));
+    const auto notes = across_unvoiced(0.495, 0.535, 523.25, level);
     ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "C5"}));
     EXPECT_NEAR(notes[1].onset, 0.535, 0.006);
 }
@@ -112,10 +118,7 @@ TEST(NoteSegmenter, ANoteAfterAConsonantBeginsAfterIt) {
 // Unvoiced frames at the note's own level (a drop-out in noise) are no consonant: the
 // boundary goes back across them to where the old note's clarity last held.
 TEST(NoteSegmenter, ADropOutAtTheNotesLevelIsNoConsonant) {
-    auto notes = segment(track(
-        1.2, [](double t) { return t < 0.5    ? 440.0
-                                   : t < 0.55 ? 0.0
-                                              : 523.25; }, steady));
+    const auto notes = across_unvoiced(0.5, 0.55, 523.25, steady);
     ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "C5"}));
     EXPECT_NEAR(notes[1].onset, 0.495, 0.006);
 }
@@ -143,10 +146,7 @@ TEST(NoteSegmenter, ANoteAfterALevelValleyBeginsWhereTheLevelClimbsOut) {
         const int i = int(std::lround(t / kHop)) - 50;
         return i < 0 ? -20.0 : i < 10 ? db[i] : -20.0;
     };
-    auto notes = segment(track(
-        1.2, [](double t) { return t < 0.535   ? 440.0
-                                   : t < 0.555 ? 0.0
-                                               : 493.88; }, level));
+    const auto notes = across_unvoiced(0.535, 0.555, 493.88, level);
     ASSERT_EQ(names(notes), (std::vector<std::string>{"A4", "B4"}));
     EXPECT_NEAR(notes[1].onset, 0.555, 0.006);
 }

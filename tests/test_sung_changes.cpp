@@ -67,8 +67,8 @@ std::vector<float> crossfade(double interval) {
 std::optional<bool> heard_at(const std::vector<float>& x, double time, double between) {
     InputHistory input(x.size());
     input.write(0, x.data(), x.size());
-    GlideCheck check(kRate, kWindow);
-    return check.glides(input, time, 220.0, between, 220.0 * std::exp2(3.0 / 12.0));
+    GlideCheck check(input, kRate, kWindow);
+    return check.glides(time, 220.0, between, 220.0 * std::exp2(3.0 / 12.0));
 }
 
 TEST(GlideCheck, APortamentoIsAGlide) {
@@ -87,8 +87,8 @@ TEST(GlideCheck, APitchTooCloseToTheNotesCannotBeTold) {
 
 TEST(GlideCheck, NoInputHeldCannotBeTold) {
     InputHistory none(0);
-    GlideCheck check(kRate, kWindow);
-    EXPECT_EQ(check.glides(none, 0.45, 220.0, 240.0, 261.6), std::nullopt);
+    GlideCheck check(none, kRate, kWindow);
+    EXPECT_EQ(check.glides(0.45, 220.0, 240.0, 261.6), std::nullopt);
 }
 
 // The tracker's frames in the middle of a 3-semitone portamento: where the sung pitch is
