@@ -16,7 +16,10 @@
 // stops it. So do a glide the spectrum hears (a singer's portamento: its frames are the pitch
 // itself, src/glide_check.hpp) and a gap: unvoiced frames far quieter than both notes (a
 // consonant between two sung syllables: the old note ended there, it did not fade into the
-// new one).
+// new one). In a room the reverberation fills the consonant: its frames are voiced, murky,
+// and do not hear the new note. They are still handed over (a slow attack under the old
+// note's release looks the same, and there the new note has begun), but marked as heard at
+// their own pitch, from which the note segmenter places the next note.
 //
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
@@ -50,6 +53,11 @@ constexpr double kGlideStep = 0.2; // a glide moves less a frame (the segmenter'
 // in FluidSynth's legato the new note sounds under the old one's release; at 6 dB, 20 of the
 // clean corpus's frames were lost).
 constexpr double kGapDb = 10.0;
+// A murky gap (see murky_gap): its quietest frame this far under both notes, nothing in it
+// this clear, and the new note, if there, less clear than kHeardClarity.
+constexpr double kMurkyGapDb = 7.0;
+constexpr double kMurkyClarity = 0.8;
+constexpr double kHeardClarity = 0.5;
 
 } // namespace
 
@@ -165,7 +173,12 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
 
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
-    if (frame < handover_end_) return handed_over(here, slot(handover_end_), handover_state_);
+    if (frame < handover_end_) {
+        Handover h = handed_over(here, slot(handover_end_), handover_state_);
+        h.unheard = handover_unheard_;
+        return h;
+    }
+    handover_unheard_ = false;
     // The frames from here up to note k go to it.
     const auto follow = [&](std::size_t k) {
         handover_end_ = k;
@@ -237,6 +250,7 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
     if (old_note && (gap_between(frame - lead, k, before.level_db) ||
                      glide_between(frame - lead, k, *old_note, new_note)))
         return std::nullopt;
+    const bool unheard = old_note && murky_gap(frame - lead, k, new_note);
 
     // The new pitch may be the next note's attack at its octave (an organ pipe speaking at
     // its octave first while the old note fades): the frames then go to the note it settles
@@ -247,8 +261,11 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
     if (here.chosen) { // the frames up to the new note follow this one
         handover_end_ = target;
         handover_state_ = to.chosen;
+        handover_unheard_ = unheard;
     }
-    return handed_over(here, to, to.chosen);
+    Handover h = handed_over(here, to, to.chosen);
+    h.unheard = unheard;
+    return h;
 }
 
 // Whether the frames [from, to) pass from old_note to new_note through a glide (the pitch
@@ -286,6 +303,30 @@ bool PathTracker::gap_between(std::size_t from, std::size_t k, double old_level)
     for (std::size_t g = from; g < k; ++g)
         if (!slot(g).chosen && slot(g).level_db < floor) return true;
     return false;
+}
+
+// Whether the quietest frame in [from, k) is kMurkyGapDb under both the old note (its loudest
+// of the kOldLevelFrames before `from`: a decaying note is not judged against its own tail)
+// and the new one at its loudest over its hold, with nothing in it kMurkyClarity clear and
+// the new note not heard there (no candidate near it kHeardClarity clear). A consonant's
+// reverberation reads 0.3-0.8 there; a sample player's legato crossfade keeps a note clear
+// (0.9-1.0), but a slow attack under a release can be as murky (so the frames are handed
+// over all the same).
+bool PathTracker::murky_gap(std::size_t from, std::size_t k, double new_note) const {
+    if (from >= k) return false;
+    double old_level = -120.0, new_level = -120.0;
+    for (std::size_t g = from - std::min(from, kOldLevelFrames); g < from; ++g)
+        old_level = std::max(old_level, slot(g).level_db);
+    for (std::size_t g = k; g < k + window_.handover_hold; ++g)
+        new_level = std::max(new_level, slot(g).level_db);
+    std::size_t floor = from;
+    for (std::size_t g = from; g < k; ++g)
+        if (slot(g).level_db < slot(floor).level_db) floor = g;
+    const Slot& s = slot(floor);
+    if (s.level_db >= std::min(old_level, new_level) - kMurkyGapDb || s.highest >= kMurkyClarity)
+        return false;
+    const auto near = candidate_near(s, new_note);
+    return !near || s.clarity[*near] < kHeardClarity;
 }
 
 } // namespace pitchscribe::detail

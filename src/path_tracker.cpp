@@ -43,7 +43,9 @@ PathTracker::PathTracker(double sample_rate, const PathWindow& window, double vo
                          const PathCosts& costs)
     : sample_rate_(sample_rate), window_(window), voicing_threshold_(voicing_threshold),
       noise_(window.noise_floor), costs_(costs),
-      ring_(window.lookahead + window.handover_lead + 2) {
+      // The frames not yet emitted, the lead-in before the one being emitted, and the old
+      // note's frames before that (kOldLevelFrames, the last of them the frame before it).
+      ring_(window.lookahead + window.handover_lead + 1 + kOldLevelFrames) {
     window_.handover_hold = std::max<std::size_t>(window_.handover_hold, 1);
 }
 
@@ -188,6 +190,7 @@ void PathTracker::emit(std::size_t frame, const FrameSink& sink) {
     out.voiced = s.chosen != 0;
     out.level_db = s.level_db;
     if (const auto h = handover(frame)) { // the voicing stays the path's
+        if (h->unheard && s.chosen) out.heard_frequency = out.frequency;
         out.frequency = h->frequency;
         out.confidence = h->clarity;
     }

@@ -20,6 +20,9 @@ namespace pitchscribe::detail {
 // 12 log2 f for the transition costs).
 inline constexpr double kMinStep = 0.8; // smaller moves are vibrato or intonation
 inline constexpr double kSame = 0.5;    // within this, two pitches are the same note
+// A murky gap (src/path_handover.cpp) judges the old note by its loudest of this many frames
+// before the change: the ring keeps them.
+inline constexpr std::size_t kOldLevelFrames = 5;
 
 // Whether `semitones` up from a pitch is a whole multiple of it, 2 to `most` times.
 bool multiple(double semitones, int most, double tolerance);
@@ -94,6 +97,7 @@ private:
     struct Handover {
         double frequency = 0.0;
         double clarity = 0.0;
+        bool unheard = false; // given across a murky gap: it does not hear the new note
     };
 
     Slot& slot(std::size_t frame) { return ring_[frame % ring_.size()]; }
@@ -123,6 +127,7 @@ private:
     std::optional<Handover> change_to_next(std::size_t frame);
     bool glide_between(std::size_t from, std::size_t to, double old_note, double new_note);
     bool gap_between(std::size_t from, std::size_t k, double old_level) const;
+    bool murky_gap(std::size_t from, std::size_t k, double new_note) const;
     void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);
@@ -134,6 +139,7 @@ private:
     PathCosts costs_;
     std::size_t handover_end_ = 0;     // frames before this belong to the hand-over under way,
     unsigned char handover_state_ = 0; // to this state of frame handover_end_
+    bool handover_unheard_ = false;    // across a murky gap (see murky_gap)
     double last_voiced_time_ = -1e9;   // the path's last voiced frame emitted, and its pitch
     double last_voiced_semitones_ = 0.0;
     GlideCheck* glide_ = nullptr;

@@ -18,8 +18,10 @@ struct PitchFrame {
     bool voiced = false;      // a pitched sound, loud and clear enough
     double level_db = -120.0; // loudness: RMS of the frame in dBFS (floor -120)
     // Where the tracker moved a pitch change to the sample the signal shows it at (the
-    // frame was given the note before or after it): the pitch the frame was heard at; 0
-    // elsewhere. The note segmenter places notes from the heard pitches.
+    // frame was given the note before or after it), or gave the frame to the next note
+    // across a murky gap where it does not hear that note (a consonant filled by a room's
+    // reverberation): the pitch the frame was heard at; 0 elsewhere. The note segmenter
+    // places notes from the heard pitches.
     double heard_frequency = 0.0;
 };
 
