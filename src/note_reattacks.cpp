@@ -16,7 +16,11 @@ bool NoteSegmenter::Impl::rising(std::size_t i) const {
 }
 
 // Remembers the frame where the level starts to jump up after a dip (any frame, voiced
-// or not): the first of a run of rising frames.
+// or not): the first of a run of rising frames. The attack is timed where the level comes
+// within kAttackPeakDb of its peak; its note begins there or, if earlier, half a frame
+// window after the level first climbs out of the dip: a gradual rise (a bowed or blown
+// attack, a low pluck) nears its peak 40-50 ms after the note began, and a frame's window
+// hears an attack from half a window before it.
 void NoteSegmenter::Impl::note_attack(std::size_t k) {
     if (!rising(k) || (k > 0 && rising(k - 1))) {
         if (attack_time >= 0.0) attack_db = std::max(attack_db, context[k].level_db);
@@ -31,6 +35,10 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
     while (context[at].level_db < peak - kAttackPeakDb)
         ++at;
     attack_time = context[at].time;
+    std::size_t dip = k;
+    for (std::size_t j = (k >= 5 ? k - 5 : 0); j < k; ++j)
+        if (context[j].level_db < context[dip].level_db) dip = j;
+    attack_start = std::min(attack_time, context[climb(dip, at)].time + kAttackLeadSeconds);
     attack_db = peak; // not frame k's level: a bowed attack out of a release starts 25 dB down
 }
 

@@ -40,6 +40,9 @@ constexpr double kGlideSpanSeconds = 0.05;
 // time is the first frame within this many dB of the peak of the next kAttackPeakSeconds.
 constexpr double kAttackPeakDb = 3.0;
 constexpr double kAttackPeakSeconds = 0.06;
+// A note struck begins there, or half the detector's frame (51 ms at the default 40 Hz floor)
+// after the level first climbs kValleyRiseDb out of the dip before the attack, if earlier.
+constexpr double kAttackLeadSeconds = 0.025;
 // The note after a level valley begins where the level has risen this far off its floor.
 constexpr double kValleyRiseDb = 3.0;
 // An articulation gap before a change of pitch (see transition_start): unvoiced this long,
@@ -97,6 +100,7 @@ struct NoteSegmenter::Impl {
     bool attacked = false;    // this note began with a re-attack, not a change of pitch
     bool octaves_off = false; // the track slipped an octave as the note faded: pitch frozen
     double attack_time = -1.0, attack_db = -120.0; // the last level jump not yet used, its peak
+    double attack_start = -1.0; // where that attack's note begins (see note_attack)
     std::vector<double> pitches;
     std::size_t stride = 1, seen = 0; // keep every stride-th pitch once the store is full
     double clarity_sum = 0.0, peak_db = -120.0;
@@ -144,6 +148,7 @@ struct NoteSegmenter::Impl {
     void finish(const NoteSink& sink);
     void decide(const NoteSink& sink);
     void start_note(std::size_t k, bool attack, double boundary);
+    double unbounded_onset(std::size_t k) const;
     void add_to_note(const PitchFrame& f);
     void end_note(const NoteSink& sink, double boundary = -1.0);
 

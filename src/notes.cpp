@@ -80,7 +80,8 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
                 boundary = *start;
             }
         }
-        if (may_split && (attack || boundary >= 0.0)) end_note(sink, boundary);
+        if (may_split && (attack || boundary >= 0.0))
+            end_note(sink, boundary >= 0.0 ? boundary : unbounded_onset(k));
         if (!in_note) start_note(k, attack || restruck, boundary);
         attack_time = -1.0;
         add_to_note(f);
@@ -93,13 +94,18 @@ void NoteSegmenter::Impl::decide(const NoteSink& sink) {
     }
 }
 
+// Where a note that frame k starts begins when no cue placed its boundary: a note struck in
+// silence or over a ringing one starts where its level jumped.
+double NoteSegmenter::Impl::unbounded_onset(std::size_t k) const {
+    const bool recent_attack = attack_time >= 0.0 && context[k].time - attack_time <= 0.1;
+    return (recent_attack ? attack_start : context[k].time) - hop / 2;
+}
+
 void NoteSegmenter::Impl::start_note(std::size_t k, bool attack, double boundary) {
     in_note = true;
     attacked = attack;
     octaves_off = false;
-    // A note struck in silence or over a ringing one starts where its level jumped.
-    const bool recent_attack = attack_time >= 0.0 && context[k].time - attack_time <= 0.1;
-    onset = boundary >= 0.0 ? boundary : (recent_attack ? attack_time : context[k].time) - hop / 2;
+    onset = boundary >= 0.0 ? boundary : unbounded_onset(k);
     initial_reference = opening_pitch(k);
     recent.clear();
     recent_sum = 0.0;

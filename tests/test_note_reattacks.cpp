@@ -84,6 +84,27 @@ TEST(NoteSegmenter, AnAttackOnsetIsWhereTheWindowHoldsHalfItsPower) {
     EXPECT_NEAR(notes[0].onset, 0.5, 0.011);
 }
 
+// The same window over a note that swells in over 100 ms (a bow, a breath, a low pluck) out
+// of a floor 25 dB under it (the note before, released), periodic enough to be voiced only
+// 50 ms in: the level nears its peak 50-100 ms after the note began, but the window first
+// hears it 25 ms before, so the onset is half a window after the level first climbs out of
+// the floor.
+TEST(NoteSegmenter, AGradualAttackBeginsHalfAWindowAfterTheLevelFirstClimbs) {
+    auto level = [](double t) {
+        double power = 0.0;
+        for (int i = 0; i < 50; ++i) { // the window's power, 1 ms at a time
+            const double amplitude = std::clamp((t - 0.025 + 0.001 * i - 0.5) / 0.1, 0.0, 1.0);
+            power += amplitude * amplitude / 50.0;
+        }
+        return -20.0 + 10.0 * std::log10(power + std::pow(10.0, -2.5));
+    };
+    const auto notes = segment(track(
+        1.0, [](double t) { return t > 0.545 ? 330.0 : 0.0; }, level));
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_GT(notes[0].onset, 0.495); // 0.52; timed where the level nears its peak: 0.545
+    EXPECT_LT(notes[0].onset, 0.53);
+}
+
 // A note released into a gap shorter than max_gap, then a new pitch bowed out of it (FluidR3's
 // cello: C4, 40 ms unvoiced, D4 voiced from its first rising frame, 25 dB under the C4): the
 // D4 begins at its attack, not where the C4 fell silent 60 ms earlier. The attack is judged

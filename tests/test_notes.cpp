@@ -262,9 +262,9 @@ TEST(NoteSegmenter, BlipsAreAbsorbed) {
 // A note out of silence whose first frames are heard at its third harmonic while its level
 // climbs 12 dB (FluidR3's percussive organ: the percussion stop speaks first; the levels are
 // its frames'). The change of pitch ends a 30 ms start, too short to be a note; the note
-// begins with it (where its attack is timed: the first frame within 3 dB of the next 60 ms'
-// peak), not where the fundamental took over (0.355 s). A start at a pitch that is no
-// harmonic of the note is dropped as before.
+// begins with it (where its attack began: half a frame window after its level first climbed
+// out of the silence, at 0.29 s), not where the fundamental took over (0.355 s). A start at a
+// pitch that is no harmonic of the note is dropped as before.
 std::vector<Note> attack_heard_at(double blip_hz) {
     return segment(track(
         1.5,
@@ -283,7 +283,7 @@ TEST(NoteSegmenter, ANoteWhoseAttackIsHeardAtAHarmonicBeginsWithIt) {
     for (double blip : {233.1, 155.4}) { // the third harmonic, the octave
         const auto notes = attack_heard_at(blip);
         ASSERT_EQ(names(notes), (std::vector<std::string>{"D#2"})) << blip;
-        EXPECT_NEAR(notes[0].onset, 0.325, 0.006) << blip;
+        EXPECT_NEAR(notes[0].onset, 0.31, 0.006) << blip;
         EXPECT_NEAR(notes[0].frequency, 77.7, 1e-9) << blip;
     }
     const auto other = attack_heard_at(98.0); // G2: no harmonic of D#2
