@@ -6,13 +6,18 @@ namespace pitchscribe {
 
 using namespace note_detail;
 
-// True when frame i's level has risen onset_rise_db over the last five frames (the 50 ms
-// the frame window smears an attack over).
-bool NoteSegmenter::Impl::rising(std::size_t i) const {
-    double dip = context[i].level_db;
+// The quietest of frame i and the five before it (the 50 ms the frame window smears an
+// attack over).
+std::size_t NoteSegmenter::Impl::dip_before(std::size_t i) const {
+    std::size_t dip = i;
     for (std::size_t j = (i >= 5 ? i - 5 : 0); j < i; ++j)
-        dip = std::min(dip, context[j].level_db);
-    return context[i].level_db - dip >= config.onset_rise_db;
+        if (context[j].level_db < context[dip].level_db) dip = j;
+    return dip;
+}
+
+// True when frame i's level has risen onset_rise_db over the last five frames.
+bool NoteSegmenter::Impl::rising(std::size_t i) const {
+    return context[i].level_db - context[dip_before(i)].level_db >= config.onset_rise_db;
 }
 
 // Remembers the frame where the level starts to jump up after a dip (any frame, voiced
@@ -35,10 +40,8 @@ void NoteSegmenter::Impl::note_attack(std::size_t k) {
     while (context[at].level_db < peak - kAttackPeakDb)
         ++at;
     attack_time = context[at].time;
-    std::size_t dip = k;
-    for (std::size_t j = (k >= 5 ? k - 5 : 0); j < k; ++j)
-        if (context[j].level_db < context[dip].level_db) dip = j;
-    attack_start = std::min(attack_time, context[climb(dip, at)].time + kAttackLeadSeconds);
+    attack_start =
+        std::min(attack_time, context[climb(dip_before(k), at)].time + kAttackLeadSeconds);
     attack_db = peak; // not frame k's level: a bowed attack out of a release starts 25 dB down
 }
 

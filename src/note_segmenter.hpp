@@ -153,6 +153,7 @@ struct NoteSegmenter::Impl {
     void end_note(const NoteSink& sink, double boundary = -1.0);
 
     // What the frames around frame k show: re-attacks (note_reattacks.cpp) ...
+    std::size_t dip_before(std::size_t i) const;
     bool rising(std::size_t i) const;
     void note_attack(std::size_t k);
     double attack_after(std::size_t k) const;

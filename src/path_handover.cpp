@@ -147,12 +147,12 @@ std::optional<double> PathTracker::hold_clarity(std::size_t k) const {
 }
 
 // The new note's pitch as frame `here` reports it: its own candidate within kSame of the
-// state where the path settled, else that state's pitch.
+// state where the path settled, else that state's pitch; `unheard` across a murky gap.
 PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& settled,
-                                               std::size_t state) {
+                                               std::size_t state, bool unheard) {
     if (const auto c = candidate_near(here, settled.semitones[state]))
-        return {here.frequency[*c], here.clarity[*c]};
-    return {settled.frequency[state], settled.clarity[state]};
+        return {here.frequency[*c], here.clarity[*c], unheard};
+    return {settled.frequency[state], settled.clarity[state], unheard};
 }
 
 // The new note after `frame`: the first frame within reach whose pitch is at least kMinStep
@@ -173,11 +173,8 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
 
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
-    if (frame < handover_end_) {
-        Handover h = handed_over(here, slot(handover_end_), handover_state_);
-        h.unheard = handover_unheard_;
-        return h;
-    }
+    if (frame < handover_end_)
+        return handed_over(here, slot(handover_end_), handover_state_, handover_unheard_);
     handover_unheard_ = false;
     // The frames from here up to note k go to it.
     const auto follow = [&](std::size_t k) {
@@ -263,9 +260,7 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
         handover_state_ = to.chosen;
         handover_unheard_ = unheard;
     }
-    Handover h = handed_over(here, to, to.chosen);
-    h.unheard = unheard;
-    return h;
+    return handed_over(here, to, to.chosen, unheard);
 }
 
 // Whether the frames [from, to) pass from old_note to new_note through a glide (the pitch
@@ -296,10 +291,7 @@ bool PathTracker::glide_between(std::size_t from, std::size_t to, double old_not
 // Whether an unvoiced frame in [from, k) is kGapDb under both the old note (old_level) and
 // the new one at its loudest over its hold.
 bool PathTracker::gap_between(std::size_t from, std::size_t k, double old_level) const {
-    double new_level = -120.0;
-    for (std::size_t g = k; g < k + window_.handover_hold; ++g)
-        new_level = std::max(new_level, slot(g).level_db);
-    const double floor = std::min(old_level, new_level) - kGapDb;
+    const double floor = std::min(old_level, loudest(k, k + window_.handover_hold)) - kGapDb;
     for (std::size_t g = from; g < k; ++g)
         if (!slot(g).chosen && slot(g).level_db < floor) return true;
     return false;
@@ -314,11 +306,8 @@ bool PathTracker::gap_between(std::size_t from, std::size_t k, double old_level)
 // over all the same).
 bool PathTracker::murky_gap(std::size_t from, std::size_t k, double new_note) const {
     if (from >= k) return false;
-    double old_level = -120.0, new_level = -120.0;
-    for (std::size_t g = from - std::min(from, kOldLevelFrames); g < from; ++g)
-        old_level = std::max(old_level, slot(g).level_db);
-    for (std::size_t g = k; g < k + window_.handover_hold; ++g)
-        new_level = std::max(new_level, slot(g).level_db);
+    const double old_level = loudest(from - std::min(from, kOldLevelFrames), from);
+    const double new_level = loudest(k, k + window_.handover_hold);
     std::size_t floor = from;
     for (std::size_t g = from; g < k; ++g)
         if (slot(g).level_db < slot(floor).level_db) floor = g;
@@ -327,6 +316,14 @@ bool PathTracker::murky_gap(std::size_t from, std::size_t k, double new_note) co
         return false;
     const auto near = candidate_near(s, new_note);
     return !near || s.clarity[*near] < kHeardClarity;
+}
+
+// The loudest level of frames [from, to) (-120 dB when there are none).
+double PathTracker::loudest(std::size_t from, std::size_t to) const {
+    double level = -120.0;
+    for (std::size_t g = from; g < to; ++g)
+        level = std::max(level, slot(g).level_db);
+    return level;
 }
 
 } // namespace pitchscribe::detail

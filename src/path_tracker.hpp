@@ -115,7 +115,8 @@ private:
                    Away away) const;
     static std::optional<std::size_t> candidate_near(const Slot& s, double pitch);
     std::optional<double> hold_clarity(std::size_t k) const;
-    static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state);
+    static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state,
+                                bool unheard = false);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
     std::size_t best_final_state() const;
@@ -128,6 +129,7 @@ private:
     bool glide_between(std::size_t from, std::size_t to, double old_note, double new_note);
     bool gap_between(std::size_t from, std::size_t k, double old_level) const;
     bool murky_gap(std::size_t from, std::size_t k, double new_note) const;
+    double loudest(std::size_t from, std::size_t to) const;
     void emit(std::size_t frame, const FrameSink& sink);
 
     double voicing_threshold(double power);

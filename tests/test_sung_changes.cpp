@@ -4,6 +4,7 @@
 // still handed over in one step is measured on the accuracy corpus: its frames are unchanged.)
 #include "change_point.hpp" // InputHistory
 #include "glide_check.hpp"
+#include "note_track.hpp"
 #include "test_signals.hpp"
 #include "track_helpers.hpp"
 
@@ -149,13 +150,7 @@ std::vector<float> in_a_room(const std::vector<float>& dry) {
 }
 
 std::vector<Note> notes_of(const std::vector<float>& x) {
-    std::vector<Note> notes;
-    NoteSegmenter segmenter;
-    const auto sink = [&](const Note& n) { notes.push_back(n); };
-    for (const PitchFrame& f : test::track(x, kRate))
-        segmenter.push(f, sink);
-    segmenter.finish(sink);
-    return notes;
+    return test::segment(test::track(x, kRate));
 }
 
 // The frames that hear the A3 end are no crossfade into the C4 (the A3 ended, it did not
