@@ -21,6 +21,7 @@ set(PITCHSCRIBE_ANALYSIS_SOURCES_RELATIVE
   src/notes.cpp
   src/path_tracker.cpp
   src/path_handover.cpp
+  src/path_arrival.cpp
   src/path_off_pitch.cpp
   src/pitch_track.cpp
   src/wav_declared_size.cpp

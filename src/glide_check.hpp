@@ -30,8 +30,21 @@ public:
     // or no input is held. No allocation.
     std::optional<bool> glides(double time, double from, double between, double to);
 
+    // The harmonics of `note` (Hz) that the window resolves from those of `other`, and
+    // other's harmonics nearest them: the sums of their magnitudes in the frame centred at
+    // `time`. A note arriving under another's release raises the first long before its
+    // period shows in the NSDF (an organ pipe's or a bowed string's slow attack). None when
+    // no harmonic is resolved or no input is held. No allocation.
+    struct Between {
+        double note = 0.0;
+        double other = 0.0;
+    };
+    std::optional<Between> harmonics_between(double time, double note, double other);
+
 private:
-    double magnitude(double frequency) const;
+    static constexpr std::size_t kLanes = 8;
+    void magnitudes(const double* frequencies, double* out, std::size_t n) const;
+    bool load(double time);
 
     const InputHistory& input_;
     double rate_;

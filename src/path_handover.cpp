@@ -16,10 +16,12 @@
 // stops it. So do a glide the spectrum hears (a singer's portamento: its frames are the pitch
 // itself, src/glide_check.hpp) and a gap: unvoiced frames far quieter than both notes (a
 // consonant between two sung syllables: the old note ended there, it did not fade into the
-// new one). In a room the reverberation fills the consonant: its frames are voiced, murky,
-// and do not hear the new note. They are still handed over (a slow attack under the old
-// note's release looks the same, and there the new note has begun), but marked as heard at
-// their own pitch, from which the note segmenter places the next note.
+// new one). A change the frames do not show within the reach (the old note steady while the
+// new one speaks slowly under its release) is handed over where the spectrum hears the new
+// note arriving (src/path_arrival.cpp). In a room the reverberation fills the consonant: its
+// frames are voiced, murky, and do not hear the new note. They are still handed over (a slow
+// attack under the old note's release looks the same, and there the new note has begun), but
+// marked as heard at their own pitch, from which the note segmenter places the next note.
 //
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
 // pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
@@ -155,14 +157,13 @@ PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& set
     return {settled.frequency[state], settled.clarity[state], unheard};
 }
 
-// The new note after `frame`: the first frame within reach whose pitch is at least kMinStep
-// from `own` (the frame's pitch, if voiced) and that the path holds (within kSame) for
-// handover_hold frames, all among the frames pushed so far.
-std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame,
-                                                      std::optional<double> own) const {
+// The new note after `frame`: the first frame within `within` frames whose pitch is at least
+// kMinStep from `own` (the frame's pitch, if voiced) and that the path holds (within kSame)
+// for handover_hold frames, all among the frames pushed so far.
+std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame, std::optional<double> own,
+                                                      std::size_t within) const {
     if (pushed_ < window_.handover_hold) return std::nullopt;
-    const std::size_t reach =
-        std::min(frame + window_.handover_reach, pushed_ - window_.handover_hold);
+    const std::size_t reach = std::min(frame + within, pushed_ - window_.handover_hold);
     for (std::size_t k = frame + 1; k <= reach; ++k) {
         const Slot& at = slot(k);
         if (!at.chosen || (own && std::abs(at.semitones[at.chosen] - *own) < kMinStep)) continue;
@@ -193,7 +194,9 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
     const Slot& here = slot(frame);
     const std::optional<double> own =
         here.chosen ? std::optional(here.semitones[here.chosen]) : std::nullopt;
-    const std::optional<std::size_t> found = settled_frame(frame, own);
+    // As far as a note heard arriving (path_arrival.cpp) may lie; the frames' own change
+    // within handover_reach.
+    const std::optional<std::size_t> found = settled_frame(frame, own, window_.arrival_reach);
     if (!found) return std::nullopt;
     const std::size_t k = *found;
     const Slot& settled = slot(k);
@@ -234,15 +237,11 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
     };
     if (old_note && clear_run(frame - lead, k, ends, window_.detour_note, below_both))
         return std::nullopt;
-    std::size_t crossfade_run = 0;
-    for (std::size_t g = frame - lead; g < k; ++g) {
-        if (in_handover(slot(g), g, old_note, new_note)) {
-            crossfade_run = 0;
-        } else if (!in_crossfade(slot(g), slot(g - 1), ends, old_note, new_note) ||
-                   ++crossfade_run > window_.crossfade) {
-            return std::nullopt;
-        }
-    }
+    const bool heard_changing =
+        k <= frame + window_.handover_reach && changing(frame - lead, k, ends, old_note, new_note);
+    if (!heard_changing &&
+        !(old_note && lead > 0 && arriving(frame - lead, k, *old_note, new_note)))
+        return std::nullopt;
     // Last, as they cost most: a glide or a gap is no change to hand over.
     if (old_note && (gap_between(frame - lead, k, before.level_db) ||
                      glide_between(frame - lead, k, *old_note, new_note)))
@@ -261,6 +260,22 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
         handover_unheard_ = unheard;
     }
     return handed_over(here, to, to.chosen, unheard);
+}
+
+// Whether every frame in [from, k) is part of the change (in_handover), or a crossfade frame
+// (at most window_.crossfade in a row).
+bool PathTracker::changing(std::size_t from, std::size_t k, double ends,
+                           std::optional<double> old_note, double new_note) const {
+    std::size_t crossfade_run = 0;
+    for (std::size_t g = from; g < k; ++g) {
+        if (in_handover(slot(g), g, old_note, new_note)) {
+            crossfade_run = 0;
+        } else if (!in_crossfade(slot(g), slot(g - 1), ends, old_note, new_note) ||
+                   ++crossfade_run > window_.crossfade) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // Whether the frames [from, to) pass from old_note to new_note through a glide (the pitch

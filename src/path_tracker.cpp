@@ -30,6 +30,8 @@ PathWindow PathWindow::for_hop(double hop, std::size_t frame_size, double sample
     w.noise_floor = frames(1.5);
     w.handover_reach = frames(0.13);
     w.handover_hold = frames(0.08);
+    w.arrival_reach = frames(0.32);
+    w.arrival_held = frames(0.1);
     const double half_frame = 0.5 * double(frame_size) / sample_rate / hop;
     w.handover_lead = static_cast<std::size_t>(std::floor(half_frame));
     w.crossfade = static_cast<std::size_t>(std::ceil(half_frame));
@@ -44,8 +46,10 @@ PathTracker::PathTracker(double sample_rate, const PathWindow& window, double vo
     : sample_rate_(sample_rate), window_(window), voicing_threshold_(voicing_threshold),
       noise_(window.noise_floor), costs_(costs),
       // The frames not yet emitted, the lead-in before the one being emitted, and the old
-      // note's frames before that (kOldLevelFrames, the last of them the frame before it).
-      ring_(window.lookahead + window.handover_lead + 1 + kOldLevelFrames) {
+      // note's frames before that (kOldLevelFrames, the last of them the frame before it;
+      // arrival_held for a note heard arriving).
+      ring_(window.lookahead + window.handover_lead + 1 +
+            std::max(kOldLevelFrames, window.arrival_held)) {
     window_.handover_hold = std::max<std::size_t>(window_.handover_hold, 1);
 }
 

@@ -50,13 +50,16 @@ struct PathWindow {
     std::size_t noise_floor = 150;    // the noise power is the quietest of this many frames
     std::size_t handover_reach = 13;  // a note change is looked for this far ahead ...
     std::size_t handover_hold = 8;    // ... and the new pitch must hold this long
+    std::size_t arrival_reach = 32;   // a note heard arriving in the spectrum, this far ahead
+    std::size_t arrival_held = 10;    // ... under an old note held at least this long
     std::size_t handover_lead = 2;    // frames that hear a note before it begins: half a frame
     std::size_t crossfade = 3;        // frames between two notes' pitches in a change: half a frame
     std::size_t off_pitch_start = 30; // a note heard first at another pitch, at most (see there)
     std::size_t detour_note = 5;      // a note between two others in a change, at least
     std::size_t frame_size = 1134;    // detector frame, in samples
 
-    // 0.4 s look-ahead, 1.5 s noise window, a change within 0.13 s holding 80 ms, an
+    // 0.4 s look-ahead, 1.5 s noise window, a change within 0.13 s holding 80 ms (heard
+    // arriving: within 0.32 s, after 0.1 s of the old note), an
     // octave-first attack of up to 0.3 s (with the hold, it fills the look-ahead), a note
     // of 50 ms between two in a change.
     static PathWindow for_hop(double hop, std::size_t frame_size, double sample_rate);
@@ -121,7 +124,11 @@ private:
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
     std::size_t best_final_state() const;
     void trace_back();
-    std::optional<std::size_t> settled_frame(std::size_t frame, std::optional<double> own) const;
+    std::optional<std::size_t> settled_frame(std::size_t frame, std::optional<double> own,
+                                             std::size_t within) const;
+    bool changing(std::size_t from, std::size_t k, double ends, std::optional<double> old_note,
+                  double new_note) const;
+    bool arriving(std::size_t from, std::size_t k, double old_note, double new_note);
     std::optional<Handover> handover(std::size_t frame);
     std::optional<std::size_t> off_pitch_start(std::size_t frame) const;
     std::optional<std::size_t> release_below(std::size_t frame) const;

@@ -2,6 +2,7 @@
 // travelling (src/glide_check.cpp), not as two notes crossfading, and the frames follow it
 // through its middle; across a consonant the old note keeps its frames. (That a crossfade is
 // still handed over in one step is measured on the accuracy corpus: its frames are unchanged.)
+// And a note that speaks slowly under the old one's release is heard arriving.
 #include "change_point.hpp" // InputHistory
 #include "glide_check.hpp"
 #include "note_track.hpp"
@@ -86,10 +87,26 @@ TEST(GlideCheck, APitchTooCloseToTheNotesCannotBeTold) {
     EXPECT_EQ(heard_at(portamento(3.0), 0.45, 220.4), std::nullopt);
 }
 
+// The new note's harmonics between the old one's: in the valleys while the old note sounds
+// alone, as loud as its own once the new one has swelled in.
+TEST(GlideCheck, ANewNotesHarmonicsRiseBetweenTheOldOnes) {
+    const auto x = crossfade(1.0);
+    InputHistory input(x.size());
+    input.write(0, x.data(), x.size());
+    GlideCheck check(input, kRate, kWindow);
+    const double next = 220.0 * std::exp2(1.0 / 12.0);
+    const auto alone = check.harmonics_between(0.3, next, 220.0);
+    const auto both = check.harmonics_between(0.45, next, 220.0);
+    ASSERT_TRUE(alone && both);
+    EXPECT_LT(alone->note, 0.01 * alone->other); // -46 dB
+    EXPECT_GT(both->note, 0.5 * both->other);    // +3 dB
+}
+
 TEST(GlideCheck, NoInputHeldCannotBeTold) {
     InputHistory none(0);
     GlideCheck check(none, kRate, kWindow);
     EXPECT_EQ(check.glides(0.45, 220.0, 240.0, 261.6), std::nullopt);
+    EXPECT_FALSE(check.harmonics_between(0.45, 233.1, 220.0));
 }
 
 // The tracker's frames in the middle of a 3-semitone portamento: where the sung pitch is
@@ -170,6 +187,39 @@ TEST(SungChanges, ANoteAfterAConsonantInARoomBeginsAfterIt) {
     ASSERT_EQ(notes.size(), 2u);
     EXPECT_EQ(notes[1].name, "C4");
     EXPECT_GT(notes[1].onset, 0.53);
+}
+
+// An organ pipe's or a bowed string's legato change: an F3 released at 0.6 s, ringing on
+// (decaying with a 0.4 s time constant) while an F#3 swells in over 0.2 s, to half its level.
+std::vector<float> slow_attack_under_a_release() {
+    std::vector<float> x(static_cast<std::size_t>(1.4 * kRate), 0.0f);
+    add_voice(
+        x, 175.0, [](double) { return 0.0; },
+        [](double t) { return t < 0.6 ? 1.0 : std::exp(-(t - 0.6) / 0.4); });
+    add_voice(
+        x, 175.0, [](double) { return 1.0; },
+        [](double t) { return 0.5 * std::clamp((t - 0.6) / 0.2, 0.0, 1.0); });
+    return x;
+}
+
+// The F3 stays the clearer period until about 0.87 s; the F#3's harmonics between the F3's
+// rise out of the valleys well before (src/path_arrival.cpp), and the frames go to it from
+// 0.7 s.
+TEST(SlowAttacks, ANoteSpeakingUnderTheOldOnesReleaseIsHeardArriving) {
+    const double f_sharp = 175.0 * std::exp2(1.0 / 12.0);
+    const auto frames = test::track(slow_attack_under_a_release(), kRate);
+    int checked = 0;
+    for (const PitchFrame& f : frames) {
+        if (f.time < 0.7 || f.time > 1.2) continue;
+        EXPECT_LT(std::abs(cents(f.frequency, f_sharp)), 50.0) << f.time;
+        ++checked;
+    }
+    EXPECT_EQ(checked, 51);
+    const auto notes = test::segment(frames);
+    ASSERT_EQ(notes.size(), 2u);
+    EXPECT_EQ(notes[0].name, "F3");
+    EXPECT_EQ(notes[1].name, "F#3");
+    EXPECT_LT(notes[1].onset, 0.7);
 }
 
 } // namespace
