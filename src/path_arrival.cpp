@@ -6,7 +6,7 @@
 //
 // The spectrum does. The new note's harmonics that a frame resolves from the old note's lie
 // in the valleys between them, 30-70 dB under the old note's while it sounds alone (an
-// organ's breathy pipes: 12-35 dB); an arriving note lifts them to within 10 dB in 20-60 ms
+// organ's breathy pipes: 5-37 dB); an arriving note lifts them to within 10 dB in 20-60 ms
 // (FluidR3's church organ, F3 -> F#3: the path settles 0.3 s after the note-on, the valleys
 // pass -10 dB 40 ms after it). So a change to the note the path settles on within
 // arrival_reach is handed over from the first frame where
