@@ -34,7 +34,7 @@ constexpr double kGlideRatio = 0.5;
 GlideCheck::GlideCheck(const InputHistory& input, double input_rate, double window_seconds)
     : input_(input), rate_(input_rate),
       window_(static_cast<std::size_t>(std::max(16.0, std::round(window_seconds * input_rate)))),
-      frame_(window_.size()) {
+      frame_(window_.size()), resolve_(kLobes * input_rate / double(window_.size())) {
     const double n = double(window_.size());
     for (std::size_t i = 0; i < window_.size(); ++i)
         window_[i] =
@@ -75,7 +75,6 @@ bool GlideCheck::load(double time) {
 
 std::optional<bool> GlideCheck::glides(double time, double from, double between, double to) {
     if (!(from > 0.0 && between > 0.0 && to > 0.0) || !load(time)) return std::nullopt;
-    const double resolve = kLobes * rate_ / double(frame_.size()); // Hz
     const double top = std::min(kTopHz, 0.45 * rate_) / std::max({from, between, to});
     // Per harmonic read: the pitch's, then both notes'.
     std::array<double, 3 * kMostHarmonics> at{}, heard{};
@@ -84,7 +83,7 @@ std::optional<bool> GlideCheck::glides(double time, double from, double between,
         // Resolved from the harmonics of both notes, not only their k-th (the pitch between a
         // note and its octave and a half is half the higher one: its 2nd harmonic is that note).
         const double x = k * between;
-        if (std::min(off_harmonics(x, from), off_harmonics(x, to)) < resolve) continue;
+        if (std::min(off_harmonics(x, from), off_harmonics(x, to)) < resolve_) continue;
         at[n++] = x;
         at[n++] = k * from;
         at[n++] = k * to;
@@ -104,13 +103,12 @@ std::optional<bool> GlideCheck::glides(double time, double from, double between,
 std::optional<GlideCheck::Between> GlideCheck::harmonics_between(double time, double note,
                                                                  double other) {
     if (!(note > 0.0 && other > 0.0) || !load(time)) return std::nullopt;
-    const double resolve = kLobes * rate_ / double(frame_.size()); // Hz
     const double top = std::min(kTopHz, 0.45 * rate_);
     // Per harmonic read: note's, then other's nearest it.
     std::array<double, 2 * kMostHarmonics> at{}, heard{};
     std::size_t n = 0;
     for (double x = note; x <= top && n < at.size(); x += note) {
-        if (off_harmonics(x, other) < resolve) continue;
+        if (off_harmonics(x, other) < resolve_) continue;
         at[n++] = x;
         at[n++] = std::max(1.0, std::round(x / other)) * other;
     }

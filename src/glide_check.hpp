@@ -50,6 +50,7 @@ private:
     double rate_;
     std::vector<float> window_; // Hann
     std::vector<float> frame_;  // the windowed input
+    double resolve_;            // Hz apart that the window tells two partials
 };
 
 } // namespace pitchscribe::detail

@@ -68,7 +68,6 @@ bool PathTracker::arriving(std::size_t from, std::size_t k, double old_note, dou
         if (between > window_.crossfade) return false;
     }
 
-    const auto hz = [](double semitones) { return std::exp2(semitones / 12.0); };
     const auto now = glide_->harmonics_between(slot(from).time, hz(new_note), hz(old_note));
     if (!now || now->note < std::pow(10.0, kArrivalFloorDb / 20.0) * now->other) return false;
     const auto then = glide_->harmonics_between(slot(from - window_.arrival_held).time,

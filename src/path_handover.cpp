@@ -297,7 +297,6 @@ bool PathTracker::glide_between(std::size_t from, std::size_t to, double old_not
         }
     }
     if (!middle) return false;
-    const auto hz = [](double semitones) { return std::exp2(semitones / 12.0); };
     const Slot& s = slot(*middle);
     return glide_->glides(s.time, hz(old_note), hz(s.semitones[s.chosen]), hz(new_note))
         .value_or(false);

@@ -9,6 +9,7 @@
 #include "pitchscribe/pitch_track.hpp"
 #include "sliding_extreme.hpp"
 
+#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -30,6 +31,10 @@ bool multiple(double semitones, int most, double tolerance);
 // octaves under it, where a tracker slips.
 inline bool sub_harmonic(double note, double pitch) {
     return multiple(note - pitch, 4, kSame);
+}
+// The frequency (Hz) of a pitch in the slots' semitones (12 log2 f).
+inline double hz(double semitones) {
+    return std::exp2(semitones / 12.0);
 }
 
 struct PathCosts {
