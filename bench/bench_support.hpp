@@ -53,21 +53,31 @@ inline std::vector<float> melody(double rate, double seconds, unsigned seed = 20
     return out;
 }
 
-// The FFT floor under one frame's analysis: one r2c and one c2r float transform of size n,
-// planned as src/fft_autocorrelation.cpp plans them (1-D, out of place, FFTW_ESTIMATE), and
-// nothing else. The inverse writes to its own buffer, so the input never changes and no
-// copy is needed between runs.
+// The FFT floor under one frame's analysis at real size n: the transforms
+// src/fft_autocorrelation.cpp performs, a forward and a backward complex transform of n / 2
+// points (1-D, out of place, FFTW_ESTIMATE), and nothing else. With `real_pair`, instead the
+// textbook pair, one r2c and one c2r of n points, planned likewise. The inverse writes to its
+// own buffer, so the input never changes and no copy is needed between runs.
 class FftPair {
 public:
     // `frame` is copied to the start of the input, the rest zero (as the detector pads it).
-    FftPair(std::size_t n, const std::vector<float>& frame) : n_(n) {
+    FftPair(std::size_t n, const std::vector<float>& frame, bool real_pair = false) : n_(n) {
         input_ = fftwf_alloc_real(n);
-        output_ = fftwf_alloc_real(n);
+        output_ = fftwf_alloc_real(n + 2);
         spectrum_ = fftwf_alloc_complex(n / 2 + 1);
         if (!input_ || !output_ || !spectrum_) throw std::bad_alloc();
         // Plan before filling: FFTW_ESTIMATE does not touch the arrays, but other flags would.
-        forward_ = fftwf_plan_dft_r2c_1d(static_cast<int>(n), input_, spectrum_, FFTW_ESTIMATE);
-        inverse_ = fftwf_plan_dft_c2r_1d(static_cast<int>(n), spectrum_, output_, FFTW_ESTIMATE);
+        const int half = static_cast<int>(n / 2);
+        auto* complex_input = reinterpret_cast<fftwf_complex*>(input_);
+        auto* complex_output = reinterpret_cast<fftwf_complex*>(output_);
+        forward_ =
+            real_pair
+                ? fftwf_plan_dft_r2c_1d(static_cast<int>(n), input_, spectrum_, FFTW_ESTIMATE)
+                : fftwf_plan_dft_1d(half, complex_input, spectrum_, FFTW_FORWARD, FFTW_ESTIMATE);
+        inverse_ =
+            real_pair
+                ? fftwf_plan_dft_c2r_1d(static_cast<int>(n), spectrum_, output_, FFTW_ESTIMATE)
+                : fftwf_plan_dft_1d(half, spectrum_, complex_output, FFTW_BACKWARD, FFTW_ESTIMATE);
         if (!forward_ || !inverse_) throw std::bad_alloc();
         std::memset(input_, 0, n * sizeof(float));
         std::memcpy(input_, frame.data(), std::min(n, frame.size()) * sizeof(float));

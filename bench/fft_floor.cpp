@@ -1,6 +1,8 @@
 // The FFT floor for one input, for bench/performance.sh: the frame and FFT size the CLI's
-// tracker uses at a sample rate and pitch range, the time of one r2c + one c2r transform at
-// that size (FFTW alone, planned as src/ plans it) and of one MpmDetector::analyze call.
+// tracker uses at a sample rate and pitch range, the time of the transforms one frame's
+// autocorrelation performs (FFTW alone, planned as src/ plans them: a complex forward and
+// backward transform of half the size) and of one MpmDetector::analyze call. For reference,
+// also the textbook pair: one r2c + one c2r at the smallest alias-free 2^a 3^b 5^c 7^d size.
 //   fft_floor [--rate HZ] [--fmin HZ] [--fmax HZ] [--min-time SECONDS]
 // Prints key=value lines; the script multiplies fft_pair_ns by the number of frames.
 #include "bench_support.hpp"
@@ -59,6 +61,24 @@ std::pair<double, double> seconds_per_call(A&& a, B&& b, double min_time) {
     return {median(per_a), median(per_b)};
 }
 
+// Smallest n >= minimum of the form 2^a 3^b 5^c 7^d (a >= 4, c <= 1, d <= 1), the sizes
+// FFTW's real transforms are fast at (what the library used before its half-size transform).
+std::size_t smooth_real_size(std::size_t minimum) {
+    for (std::size_t n = std::max<std::size_t>(minimum, 16);; ++n) {
+        std::size_t rest = n;
+        int twos = 0, fives = 0, sevens = 0;
+        for (; rest % 2 == 0; rest /= 2)
+            ++twos;
+        for (; rest % 3 == 0; rest /= 3) {
+        }
+        for (; rest % 5 == 0; rest /= 5)
+            ++fives;
+        for (; rest % 7 == 0; rest /= 7)
+            ++sevens;
+        if (rest == 1 && twos >= 4 && fives <= 1 && sevens <= 1) return n;
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -106,10 +126,15 @@ int main(int argc, char** argv) {
     auto run_pair = [&] { pair.run(); };
     auto run_analyze = [&] { sink = sink + detector->analyze(signal).frequency; };
     const auto [fft_pair, analyze] = seconds_per_call(run_pair, run_analyze, min_time);
+    const std::size_t real_size = smooth_real_size(frame + detector->max_lag() + 1);
+    pitchscribe::bench::FftPair real_pair(real_size, signal, true);
+    auto run_real_pair = [&] { real_pair.run(); };
+    const double real_pair_time = seconds_per_call(run_real_pair, run_pair, min_time).first;
 
     std::printf("rate=%.0f\nfmin=%g\nfmax=%g\nframe_size=%zu\nfft_size=%zu\n", rate, config.fmin,
                 config.fmax, frame, detector->fft_size());
     std::printf("fft_pair_ns=%.1f\nanalyze_ns=%.1f\nanalyze_over_fft=%.2f\n", fft_pair * 1e9,
                 analyze * 1e9, analyze / fft_pair);
+    std::printf("real_fft_size=%zu\nreal_pair_ns=%.1f\n", real_size, real_pair_time * 1e9);
     return 0;
 }

@@ -3,7 +3,7 @@
 # one run: the bundled guitar-tuning clip as AAC/m4a (the seed's case), 10 minutes and
 # 60 minutes of 44.1 kHz 16-bit stereo rendered music. Per input and tool: median wall
 # time of RUNS runs, x real time, time relative to pitchscribe, peak RSS; plus the FFT
-# floor (the r2c + c2r transforms alone, for as many frames as pitchscribe analyses).
+# floor (the FFTW transforms alone, for as many frames as pitchscribe analyses).
 # Prints the tables and writes them, with the machine and the command, to docs/PERFORMANCE.md.
 #
 #   bench/performance.sh [PITCHSCRIBE_BINARY]      (default build-bench/pitchscribe; make bench)
@@ -208,6 +208,8 @@ for file in "${FILES[@]}"; do
   fft_size=$(floor_value fft_size "$rate")
   pair_ns=$(floor_value fft_pair_ns "$rate")
   analyze_ns=$(floor_value analyze_ns "$rate")
+  real_size=$(floor_value real_fft_size "$rate")
+  real_pair_ns=$(floor_value real_pair_ns "$rate")
 
   for _ in $(seq "$RUNS"); do
     for tool in $TOOLS; do
@@ -235,16 +237,20 @@ for file in "${FILES[@]}"; do
   done
   # Computed rows: the FFT pair and the whole MPM analysis, per frame x frames, no decoding.
   awk -v f="$name" -v n="$frames" -v pair="$pair_ns" -v an="$analyze_ns" -v d="$duration" \
-    -v ps="$ps_us" -v fft="$fft_size" 'BEGIN {
-      s = n * pair / 1e9; a = n * an / 1e9
-      printf "%s;FFT floor: %d frames x (r2c + c2r, N=%d);%.3f;%.0f;%s;;computed\n",
-        f, n, fft, s, d/s, (ps == "" ? "" : sprintf("%.2f", s/(ps/1e6)))
+    -v ps="$ps_us" -v fft="$fft_size" -v rn="$real_size" -v rpair="$real_pair_ns" 'BEGIN {
+      s = n * pair / 1e9; a = n * an / 1e9; rs = n * rpair / 1e9
+      printf "%s;FFT floor: %d frames x (complex forward + backward, M=%d);%.3f;%.0f;%s;;computed\n",
+        f, n, fft/2, s, d/s, (ps == "" ? "" : sprintf("%.2f", s/(ps/1e6)))
+      printf "%s;textbook FFT pair: %d frames x (r2c + c2r, N=%d);%.3f;%.0f;%s;;computed\n",
+        f, n, rn, rs, d/rs, (ps == "" ? "" : sprintf("%.2f", rs/(ps/1e6)))
       printf "%s;MPM analysis only: %d x analyze();%.3f;%.0f;%s;;computed\n",
         f, n, a, d/a, (ps == "" ? "" : sprintf("%.2f", a/(ps/1e6))) }' >>"$RESULTS"
   awk -v f="$name" -v d="$duration" -v c="$codec" -v r="$rate" -v ch="$channels" -v n="$frames" \
-    -v w="$frame_size" -v fft="$fft_size" -v pair="$pair_ns" -v an="$analyze_ns" -v ps="$ps_us" 'BEGIN {
-      printf "%s: %.1f s, %s, %s Hz, %s ch; pitchscribe: %d frames of %d samples, FFT %d; ", f, d, c, r, ch, n, w, fft
+    -v w="$frame_size" -v fft="$fft_size" -v pair="$pair_ns" -v an="$analyze_ns" -v ps="$ps_us" \
+    -v rn="$real_size" -v rpair="$real_pair_ns" 'BEGIN {
+      printf "%s: %.1f s, %s, %s Hz, %s ch; pitchscribe: %d frames of %d samples, real FFT %d (complex %d); ", f, d, c, r, ch, n, w, fft, fft/2
       printf "FFT pair %.2f us, analyze() %.2f us per frame", pair/1e3, an/1e3
+      printf " (textbook r2c + c2r at N=%d: %.2f us)", rn, rpair/1e3
       if (ps != "") printf "; pitchscribe end to end = %.1fx the FFT floor", (ps/1e6) / (n*pair/1e9)
       printf "\n" }' >>"$SUMMARY"
 done
@@ -313,10 +319,12 @@ bars_table() {
       r = ratio(cell(m4a, ps, 3), cell(m4a, "ffmpeg decode only", 3))
       line(m4a ": within 1.3x of ffmpeg decoding alone", r, "%.2fx", r <= 1.3)
       while ((getline s < summary) > 0)
-        if (match(s, /FFT pair [0-9.]+ us, analyze\(\) [0-9.]+ us/)) {
-          split(substr(s, RSTART, RLENGTH), w, " "); pair = w[3]; an = w[6] }
+        if (match(s, /FFT pair [0-9.]+ us, analyze\(\) [0-9.]+ us per frame \(textbook r2c \+ c2r at N=[0-9]+: [0-9.]+ us/)) {
+          split(substr(s, RSTART, RLENGTH), w, " "); pair = w[3]; an = w[6]; textbook = w[16] }
       r = ratio(an, pair)
-      line("analyze() per frame within 2x of the FFT pair", r, "%.2fx", r <= 2)
+      line("analyze() per frame within 2x of the FFT pair (the complex transforms it runs)", r, "%.2fx", r <= 2)
+      r = ratio(an, textbook)
+      line("analyze() per frame vs FFTW'"'"'s r2c + c2r at the smallest alias-free size (no bar)", r, "%.2fx", 1)
       print ""
       print "Peak memory on the 60-minute and 3-hour files: `make bench-memory` (docs/RELIABILITY.md)."
     }' "$RESULTS"
@@ -371,7 +379,8 @@ All at a 10 ms hop except the seed, whose 100 ms back-to-back slices are its own
 | aubiopitch -B $AUBIO_BUF_ISSUE | the same with \`-B $AUBIO_BUF_ISSUE\`, the setting of the performance issue's reference timing (\`aubiopitch -p yinfft -B 4096 -H 441\`), which its 5x bar is read against |
 | seed re-creation | \`$PYTHON bench/seed_pipeline.py INPUT\`: ffprobe + ffmpeg decode of the whole file, 100 ms slices, scipy FFT autocorrelation, the seed's r/r(0) NSDF and peak picking (numba when installed), note names; see the script's header |
 | ffmpeg decode only | \`ffmpeg -nostdin -v error -i INPUT -f f32le -ac 1 -y /dev/null\`: decoding plus the mono mix, the part no pitch tracker can skip |
-| FFT floor (computed) | frames x the time of one FFTW r2c + one c2r at pitchscribe's FFT size (\`fft_floor\`: same FFTW_ESTIMATE, out-of-place plans as src/fft_autocorrelation.cpp, median of batches) |
+| FFT floor (computed) | frames x the time of the FFTW transforms one frame's autocorrelation runs: a complex forward and backward transform of M = N/2 points, N the zero-padded real length (\`fft_floor\`: same FFTW_ESTIMATE, out-of-place plans as src/fft_autocorrelation.cpp, median of batches) |
+| textbook FFT pair (computed) | frames x one FFTW r2c + one c2r at the smallest alias-free 2^a 3^b 5^c 7^d size, planned likewise: what the autocorrelation cost before it ran as a half-size complex transform (FFTW_ESTIMATE's real transforms are 2.5x slower than that) |
 | MPM analysis only (computed) | frames x one \`MpmDetector::analyze\` call on a voiced frame: what is left after decoding, the path and CSV are removed |
 
 Frames = the rows pitchscribe writes for the input (one per 10 ms). The 60-minute file is

@@ -5,7 +5,8 @@
 
 namespace pitchscribe::detail {
 
-// Smallest n >= minimum of the form 2^a 3^b 5^c 7^d (a >= 4, c <= 1, d <= 1): FFTW is fast there.
+// Smallest even n >= minimum whose half is 2^a or 5 * 2^a (at least 8): the real transform of
+// n points runs as a complex one of n / 2, which FFTW plans fastest at those sizes.
 std::size_t fast_fft_size(std::size_t minimum);
 
 class FftAutocorrelation {
@@ -19,19 +20,25 @@ public:
 
     std::size_t fft_size() const { return fft_size_; }
 
-    // r[tau] = sum_i frame[i] * frame[i + tau] for tau in 0..max_lag. With oversampling U,
-    // r[j] is the autocorrelation at lag j / U, j in 0..U max_lag: the band-limited
-    // interpolation of the integer lags (the spectrum zero-extended to U times the length,
-    // one larger inverse FFT). No allocation.
-    void compute(const float* frame, float* r);
+    // The frame goes here: frame_size samples, written before each compute(). The padding
+    // after them stays zero.
+    float* input() { return time_; }
+
+    // Returns r with r[tau] = sum_i frame[i] * frame[i + tau] for tau in 0..max_lag, valid
+    // until the next call. With oversampling U, r[j] is the autocorrelation at lag j / U, j in
+    // 0..U max_lag: the band-limited interpolation of the integer lags (the spectrum
+    // zero-extended to U times the length, one larger inverse FFT). No allocation.
+    const float* compute();
 
 private:
     std::size_t frame_size_;
     std::size_t max_lag_;
     std::size_t oversampling_;
     std::size_t fft_size_;
-    float* time_ = nullptr;         // fft_size_ real samples, zero-padded
-    void* spectrum_ = nullptr;      // fft_size_/2 + 1 complex bins
+    float* time_ = nullptr;         // fft_size_ real samples, zero-padded: fft_size_/2 complex
+    void* spectrum_ = nullptr;      // fft_size_/2 complex bins of the half-size transform
+    float* lags_ = nullptr;         // its inverse: lag 2n real, 2n + 1 imaginary
+    float* twiddles_ = nullptr;     // cos, then sin, of 2 pi k / fft_size_, k = 0..fft_size_/4
     float* fine_time_ = nullptr;    // oversampling_ fft_size_ lags (oversampling_ > 1 only)
     void* fine_spectrum_ = nullptr; // oversampling_ fft_size_/2 + 1 bins, zeros above fft_size_/2
     void* forward_ = nullptr;       // fftwf_plan

@@ -1,10 +1,12 @@
 #include "pitchscribe/mpm.hpp"
 
 #include "fft_autocorrelation.hpp"
+#include "float8.hpp"
 #include "sinc_interpolation.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -19,16 +21,16 @@ struct MpmDetector::Impl {
     std::size_t oversampling; // NSDF points per sample of lag (see lag_oversampling)
     detail::FftAutocorrelation autocorrelation;
     detail::SincInterpolator between_lags;
-    std::vector<float> frame;      // the de-meaned input frame
-    std::vector<float> acf;        // r'(j / oversampling), j = 0..oversampling last_lag
+    float* frame;                  // the de-meaned input frame, in the FFT's input
+    const float* acf = nullptr;    // r'(j / oversampling), j = 0..oversampling last_lag
     std::vector<float> nsdf;       // n'(j / oversampling), likewise
     std::vector<double> norm;      // m'(tau), tau = 0..last_lag
     std::vector<double> fine_norm; // m'(j / oversampling), linearly interpolated (oversampling > 1)
 
     Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi, std::size_t u)
         : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1), oversampling(u),
-          autocorrelation(size, hi + 1, u), frame(size), acf(u * (hi + 1) + 1),
-          nsdf(u * (hi + 1) + 1), norm(hi + 2), fine_norm(u > 1 ? u * (hi + 1) + 1 : 0) {}
+          autocorrelation(size, hi + 1, u), frame(autocorrelation.input()), nsdf(u * (hi + 1) + 1),
+          norm(hi + 2), fine_norm(u > 1 ? u * (hi + 1) + 1 : 0) {}
 
     void remove_mean(std::span<const float> input);
     void compute_nsdf();
@@ -114,51 +116,65 @@ namespace {
 
 // Copies n samples into frame[0, size) (zero-padding a short input) and removes their mean,
 // so that DC gives no pitch. Eight float lanes let the compiler vectorise the sum without
-// -ffast-math.
+// -ffast-math. Two passes: the sum from the input, then the copy less the mean.
 __attribute__((target_clones("avx2", "default"))) void
 copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t size) {
-    std::copy_n(input, n, frame);
-    std::fill(frame + n, frame + size, 0.0f);
     float lanes[8] = {};
     std::size_t i = 0;
-    for (; i + 8 <= size; i += 8)
+    for (; i + 8 <= n; i += 8)
         for (std::size_t k = 0; k < 8; ++k)
-            lanes[k] += frame[i + k];
+            lanes[k] += input[i + k];
     double sum = 0.0;
     for (float lane : lanes)
         sum += lane;
-    for (; i < size; ++i)
-        sum += frame[i];
+    for (; i < n; ++i)
+        sum += input[i];
     const auto mean = static_cast<float>(sum / static_cast<double>(size));
-    for (std::size_t k = 0; k < size; ++k)
-        frame[k] -= mean;
+    for (std::size_t k = 0; k < n; ++k)
+        frame[k] = input[k] - mean;
+    std::fill(frame + n, frame + size, -mean);
 }
 
 // m'(tau) = sum_{i < W - tau} (x_i^2 + x_{i+tau}^2) for tau = 0..last_lag, updated
 // incrementally: each step drops x_tau^2 and x_{W-1-tau}^2; m'(0) = 2 r'(0). The running sum
-// is the one serial part: it steps four lags at a time (a quarter of the chain of dependent
-// subtractions) and is kept apart from the divisions, so that those vectorise.
+// is the one serial part. Eight lags at a time: their drops are summed within the vector in
+// float (a prefix sum in three shifts; eight terms, each a thousandth of m'), and subtracted
+// from the running sum in double, which is kept in every lane so that the chain is one
+// vector subtraction per eight lags.
 __attribute__((target_clones("avx2", "default"))) void
 energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_lag, double* norm) {
-    auto energy_at = [&](std::size_t tau) {
-        const double head = frame[tau];
-        const double tail = frame[size - 1 - tau];
-        return head * head + tail * tail;
-    };
-    double m = 2.0 * r0;
+    using Double4 = double __attribute__((vector_size(32)));
+    using Float4 = float __attribute__((vector_size(16)));
+    using Index = int __attribute__((vector_size(32)));
+    using detail::Float8;
+    const Float8 zero = {};
+    Double4 m = {2.0 * r0, 2.0 * r0, 2.0 * r0, 2.0 * r0};
     std::size_t tau = 0;
-    for (; tau + 3 <= last_lag; tau += 4) {
-        const double e0 = energy_at(tau), e1 = energy_at(tau + 1), e2 = energy_at(tau + 2),
-                     e3 = energy_at(tau + 3);
-        norm[tau] = m;
-        norm[tau + 1] = m - e0;
-        norm[tau + 2] = m - (e0 + e1);
-        norm[tau + 3] = m - ((e0 + e1) + e2);
-        m -= (e0 + e1) + (e2 + e3);
+    for (; tau + 8 <= last_lag + 1; tau += 8) {
+        Float8 head, tail;
+        std::memcpy(&head, frame + tau, sizeof head);
+        std::memcpy(&tail, frame + size - 8 - tau, sizeof tail); // x_{W-1-tau} last
+        tail = __builtin_shuffle(tail, Index{7, 6, 5, 4, 3, 2, 1, 0});
+        const Float8 e = head * head + tail * tail; // the drops at tau .. tau + 7
+        // Inclusive prefix sums, by shifts of one, two and four lanes.
+        Float8 upto = e + __builtin_shuffle(zero, e, Index{0, 8, 9, 10, 11, 12, 13, 14});
+        upto += __builtin_shuffle(zero, upto, Index{0, 0, 8, 9, 10, 11, 12, 13});
+        upto += __builtin_shuffle(zero, upto, Index{0, 0, 0, 0, 8, 9, 10, 11});
+        const Float8 before = __builtin_shuffle(zero, upto, Index{0, 8, 9, 10, 11, 12, 13, 14});
+        const Float4 low = {before[0], before[1], before[2], before[3]};
+        const Float4 high = {before[4], before[5], before[6], before[7]};
+        const Double4 out_low = m - __builtin_convertvector(low, Double4);
+        const Double4 out_high = m - __builtin_convertvector(high, Double4);
+        std::memcpy(norm + tau, &out_low, sizeof out_low);
+        std::memcpy(norm + tau + 4, &out_high, sizeof out_high);
+        const auto total = static_cast<double>(upto[7]);
+        m -= Double4{total, total, total, total};
     }
+    double rest = m[0];
     for (; tau <= last_lag; ++tau) {
-        norm[tau] = m;
-        m -= energy_at(tau);
+        norm[tau] = rest;
+        const double head = frame[tau], tail = frame[size - 1 - tau];
+        rest -= head * head + tail * tail;
     }
 }
 
@@ -168,7 +184,7 @@ energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_l
 __attribute__((target_clones("avx2", "default"))) void divide(const float* acf, const double* norm,
                                                               std::size_t last, float* nsdf) {
     for (std::size_t j = 0; j <= last; ++j)
-        nsdf[j] = static_cast<float>(2.0 * acf[j] / std::max(norm[j], 1e-300));
+        nsdf[j] = (2.0f * acf[j]) / std::max(static_cast<float>(norm[j]), 1e-30f);
     for (std::size_t j = 0; j <= last; ++j)
         nsdf[j] = norm[j] > 0.0 ? nsdf[j] : 0.0f;
 }
@@ -176,13 +192,13 @@ __attribute__((target_clones("avx2", "default"))) void divide(const float* acf, 
 } // namespace
 
 void MpmDetector::Impl::remove_mean(std::span<const float> input) {
-    copy_without_mean(input.data(), std::min(input.size(), frame_size), frame.data(), frame_size);
+    copy_without_mean(input.data(), std::min(input.size(), frame_size), frame, frame_size);
 }
 
 void MpmDetector::Impl::compute_nsdf() {
-    energy_norms(acf[0], frame.data(), frame_size, last_lag, norm.data());
+    energy_norms(acf[0], frame, frame_size, last_lag, norm.data());
     if (oversampling == 1) {
-        divide(acf.data(), norm.data(), last_lag, nsdf.data());
+        divide(acf, norm.data(), last_lag, nsdf.data());
         return;
     }
     // m' between integer lags, linearly: a step drops two squared samples out of a sum over
@@ -193,7 +209,7 @@ void MpmDetector::Impl::compute_nsdf() {
             fine_norm[tau * oversampling + s] =
                 norm[tau] + (norm[tau + 1] - norm[tau]) * (static_cast<double>(s) / u);
     fine_norm[last_lag * oversampling] = norm[last_lag];
-    divide(acf.data(), fine_norm.data(), oversampling * last_lag, nsdf.data());
+    divide(acf, fine_norm.data(), oversampling * last_lag, nsdf.data());
 }
 
 // Refines a peak from its three samples a, b, c. The position comes from fitting
@@ -259,7 +275,7 @@ PitchEstimate MpmDetector::analyze(std::span<const float> input) {
     Impl& d = *impl_;
     PitchEstimate estimate;
     d.remove_mean(input);
-    d.autocorrelation.compute(d.frame.data(), d.acf.data());
+    d.acf = d.autocorrelation.compute();
     const double energy = d.acf[0]; // r'(0) = sum of x^2
     estimate.rms = std::sqrt(std::max(energy, 0.0) / static_cast<double>(d.frame_size));
     // Below about -300 dBFS there is nothing but rounding error to analyse.
