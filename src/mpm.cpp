@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -115,18 +116,24 @@ namespace {
 // results are bit-identical on any x86-64 machine.
 
 // Copies n samples into frame[0, size) (zero-padding a short input) and removes their mean,
-// so that DC gives no pitch. Eight float lanes let the compiler vectorise the sum without
-// -ffast-math. Two passes: the sum from the input, then the copy less the mean.
+// so that DC gives no pitch. Four vectors of eight float lanes let the compiler vectorise the
+// sum without -ffast-math, in four independent chains. Two passes: the sum from the input,
+// then the copy less the mean.
 __attribute__((target_clones("avx2", "default"))) void
 copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t size) {
-    float lanes[8] = {};
+    using detail::Float8;
+    Float8 lanes[4] = {};
     std::size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (std::size_t k = 0; k < 8; ++k)
-            lanes[k] += input[i + k];
+    for (; i + 32 <= n; i += 32)
+        for (std::size_t v = 0; v < 4; ++v) {
+            Float8 x;
+            std::memcpy(&x, input + i + 8 * v, sizeof x);
+            lanes[v] += x;
+        }
+    const Float8 all = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
     double sum = 0.0;
-    for (float lane : lanes)
-        sum += lane;
+    for (std::size_t k = 0; k < 8; ++k)
+        sum += all[k];
     for (; i < n; ++i)
         sum += input[i];
     const auto mean = static_cast<float>(sum / static_cast<double>(size));
@@ -240,6 +247,59 @@ PitchCandidate MpmDetector::Impl::interpolate(std::size_t peak) const {
     return {at / u, std::clamp(value, 0.0, 1.0)};
 }
 
+namespace {
+
+// The scans below read eight lags at a time and step singly only inside the block that holds
+// the answer; a lobe of the NSDF is tens to hundreds of lags long.
+using Lanes = std::uint64_t[4]; // a Float8 comparison's eight 32-bit masks
+
+// The first j in [from, to) whose sign (n[j] > 0) is `positive`, or `to`.
+__attribute__((target_clones("avx2", "default"))) std::size_t
+first_with_sign(const float* n, std::size_t from, std::size_t to, bool positive) {
+    using detail::Float8;
+    const Float8 zero = {};
+    std::size_t j = from;
+    for (; j + 8 <= to; j += 8) {
+        Float8 v;
+        std::memcpy(&v, n + j, sizeof v);
+        const auto above = v > zero;
+        Lanes m;
+        std::memcpy(m, &above, sizeof m);
+        const bool any = positive ? (m[0] | m[1] | m[2] | m[3]) != 0
+                                  : (m[0] & m[1] & m[2] & m[3]) != ~std::uint64_t{0};
+        if (any) break;
+    }
+    for (; j < to; ++j)
+        if ((n[j] > 0.0f) == positive) return j;
+    return to;
+}
+
+// The first j in [from, to) holding the highest of n[from, to) (from < to).
+__attribute__((target_clones("avx2", "default"))) std::size_t
+first_highest(const float* n, std::size_t from, std::size_t to) {
+    using detail::Float8;
+    float highest = n[from];
+    std::size_t j = from;
+    if (to - from >= 8) {
+        Float8 top;
+        std::memcpy(&top, n + from, sizeof top);
+        for (j = from + 8; j + 8 <= to; j += 8) {
+            Float8 v;
+            std::memcpy(&v, n + j, sizeof v);
+            top = v > top ? v : top;
+        }
+        for (std::size_t k = 0; k < 8; ++k)
+            highest = std::max(highest, top[k]);
+    }
+    for (; j < to; ++j)
+        highest = std::max(highest, n[j]);
+    for (j = from; n[j] != highest; ++j) {
+    }
+    return j;
+}
+
+} // namespace
+
 // Key maxima: the highest NSDF value between each positive-going zero crossing and the
 // next negative-going one, skipping the lobe around lag 0.
 // On the oversampled grid when there is one.
@@ -248,21 +308,12 @@ void MpmDetector::Impl::pick_key_maxima(PitchEstimate& estimate) const {
     const std::size_t last_lag = oversampling * this->last_lag;
     const std::size_t min_lag = oversampling * this->min_lag;
     const std::size_t max_lag = oversampling * this->max_lag;
-    std::size_t tau = 1;
-    while (tau < last_lag && n[tau] > 0.0f)
-        ++tau;
-    // A tight loop per run of lags (one condition each) rather than a state machine.
+    std::size_t tau = first_with_sign(n, 1, last_lag, false);
     while (tau < last_lag) {
-        while (tau < last_lag && !(n[tau] > 0.0f))
-            ++tau;
-        if (tau == last_lag) break;
-        std::size_t best = tau; // the first of equal highest values
-        float highest = n[tau];
-        for (++tau; tau < last_lag && n[tau] > 0.0f; ++tau)
-            if (n[tau] > highest) {
-                highest = n[tau];
-                best = tau;
-            }
+        const std::size_t start = first_with_sign(n, tau, last_lag, true);
+        if (start == last_lag) break;
+        tau = first_with_sign(n, start, last_lag, false);
+        const std::size_t best = first_highest(n, start, tau);
         // A lobe still open at the end counts only if its maximum is not the last lag examined.
         if (tau == last_lag && best + 1 >= last_lag) break;
         if (best < min_lag || best > max_lag) continue;
