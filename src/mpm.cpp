@@ -22,11 +22,11 @@ struct MpmDetector::Impl {
     std::size_t oversampling; // NSDF points per sample of lag (see lag_oversampling)
     detail::FftAutocorrelation autocorrelation;
     detail::SincInterpolator between_lags;
-    float* frame;                  // the de-meaned input frame, in the FFT's input
-    const float* acf = nullptr;    // r'(j / oversampling), j = 0..oversampling last_lag
-    std::vector<float> nsdf;       // n'(j / oversampling), likewise
-    std::vector<double> norm;      // m'(tau), tau = 0..last_lag
-    std::vector<double> fine_norm; // m'(j / oversampling), linearly interpolated (oversampling > 1)
+    float* frame;                 // the de-meaned input frame, in the FFT's input
+    const float* acf = nullptr;   // r'(j / oversampling), j = 0..oversampling last_lag
+    std::vector<float> nsdf;      // n'(j / oversampling), likewise
+    std::vector<float> norm;      // m'(tau), tau = 0..last_lag
+    std::vector<float> fine_norm; // m'(j / oversampling), linearly interpolated (oversampling > 1)
 
     Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi, std::size_t u)
         : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1), oversampling(u),
@@ -147,11 +147,11 @@ copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t s
 // is the one serial part. Eight lags at a time: their drops are summed within the vector in
 // float (a prefix sum in three shifts; eight terms, each a thousandth of m'), and subtracted
 // from the running sum in double, which is kept in every lane so that the chain is one
-// vector subtraction per eight lags.
+// vector subtraction per eight lags. The results are floats (r' is one): the running sum
+// rounded once per eight lags, less the drops.
 __attribute__((target_clones("avx2", "default"))) void
-energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_lag, double* norm) {
+energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_lag, float* norm) {
     using Double4 = double __attribute__((vector_size(32)));
-    using Float4 = float __attribute__((vector_size(16)));
     using Index = int __attribute__((vector_size(32)));
     using detail::Float8;
     const Float8 zero = {};
@@ -168,18 +168,16 @@ energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_l
         upto += __builtin_shuffle(zero, upto, Index{0, 0, 8, 9, 10, 11, 12, 13});
         upto += __builtin_shuffle(zero, upto, Index{0, 0, 0, 0, 8, 9, 10, 11});
         const Float8 before = __builtin_shuffle(zero, upto, Index{0, 8, 9, 10, 11, 12, 13, 14});
-        const Float4 low = {before[0], before[1], before[2], before[3]};
-        const Float4 high = {before[4], before[5], before[6], before[7]};
-        const Double4 out_low = m - __builtin_convertvector(low, Double4);
-        const Double4 out_high = m - __builtin_convertvector(high, Double4);
-        std::memcpy(norm + tau, &out_low, sizeof out_low);
-        std::memcpy(norm + tau + 4, &out_high, sizeof out_high);
+        const auto running = static_cast<float>(m[0]);
+        const Float8 out =
+            Float8{running, running, running, running, running, running, running, running} - before;
+        std::memcpy(norm + tau, &out, sizeof out);
         const auto total = static_cast<double>(upto[7]);
         m -= Double4{total, total, total, total};
     }
     double rest = m[0];
     for (; tau <= last_lag; ++tau) {
-        norm[tau] = rest;
+        norm[tau] = static_cast<float>(rest);
         const double head = frame[tau], tail = frame[size - 1 - tau];
         rest -= head * head + tail * tail;
     }
@@ -188,12 +186,12 @@ energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_l
 // n'(j) = 2 r'(j) / m'(j) for j = 0..last. The divisor is clamped rather than the division
 // branched around (which would keep the loop scalar); the rare lags without energy are
 // zeroed after.
-__attribute__((target_clones("avx2", "default"))) void divide(const float* acf, const double* norm,
+__attribute__((target_clones("avx2", "default"))) void divide(const float* acf, const float* norm,
                                                               std::size_t last, float* nsdf) {
     for (std::size_t j = 0; j <= last; ++j)
-        nsdf[j] = (2.0f * acf[j]) / std::max(static_cast<float>(norm[j]), 1e-30f);
+        nsdf[j] = (2.0f * acf[j]) / std::max(norm[j], 1e-30f);
     for (std::size_t j = 0; j <= last; ++j)
-        nsdf[j] = norm[j] > 0.0 ? nsdf[j] : 0.0f;
+        nsdf[j] = norm[j] > 0.0f ? nsdf[j] : 0.0f;
 }
 
 } // namespace
@@ -210,11 +208,11 @@ void MpmDetector::Impl::compute_nsdf() {
     }
     // m' between integer lags, linearly: a step drops two squared samples out of a sum over
     // the whole frame, so the curve is nearly straight over one sample.
-    const double u = static_cast<double>(oversampling);
+    const auto u = static_cast<float>(oversampling);
     for (std::size_t tau = 0; tau < last_lag; ++tau)
         for (std::size_t s = 0; s < oversampling; ++s)
             fine_norm[tau * oversampling + s] =
-                norm[tau] + (norm[tau + 1] - norm[tau]) * (static_cast<double>(s) / u);
+                norm[tau] + (norm[tau + 1] - norm[tau]) * (static_cast<float>(s) / u);
     fine_norm[last_lag * oversampling] = norm[last_lag];
     divide(acf, fine_norm.data(), oversampling * last_lag, nsdf.data());
 }
