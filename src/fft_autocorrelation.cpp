@@ -44,15 +44,25 @@ namespace {
 // W = e^(-2 pi i k / N) = c - i s, the real transform's bins k and M - k have powers A +- B:
 //   A = (|Z|^2 + |Z'|^2) / 2,  B = (c b - s a) / 2,  a = |Z|^2 - |Z'|^2,  b = 2 Im(Z Z').
 // The inverse needs (P[k] + P[k + M]) + i (P[k] - P[k + M]) / W at bin k, which is
-// 2 (A - B s) + 2 i B c at k and 2 (A + B s) + 2 i B c at M - k; the factor 2 goes into the
-// final scale. Bins k and M - k are read and written together, in place.
-// One pair of bins (k, j = M - k): the scalar form of the vector loop below, same operations.
-inline void merge_pair(float* z, std::size_t k, std::size_t j, float c, float s, float half) {
+// 2 (A - B s) + 2 i B c at k and 2 (A + B s) + 2 i B c at M - k; the factor 2 and the
+// inverse's scale are one multiplication (`half`). Bins k and M - k are read and written
+// together, in place.
+
+// Bins k and j = M - k: their powers are half_sum +- cross (scaled by 2 half). The scalar
+// form of the vector loop below, same operations.
+struct PairPowers {
+    float half_sum, cross;
+};
+inline PairPowers pair_powers(const float* z, std::size_t k, std::size_t j, float c, float s,
+                              float half) {
     const float zr = z[2 * k], zi = z[2 * k + 1], wr = z[2 * j], wi = z[2 * j + 1];
     const float pk = zr * zr + zi * zi, pj = wr * wr + wi * wi;
     const float a = pk - pj, b = (zr * wi + zi * wr) * 2.0f;
-    const float half_sum = (pk + pj) * half;
-    const float cross = (c * b - s * a) * half;
+    return {(pk + pj) * half, (c * b - s * a) * half};
+}
+
+inline void merge_pair(float* z, std::size_t k, std::size_t j, float c, float s, float half) {
+    const auto [half_sum, cross] = pair_powers(z, k, j, c, s, half);
     const float im = cross * c;
     z[2 * k] = half_sum - cross * s;
     z[2 * k + 1] = im;
@@ -107,12 +117,7 @@ split_power_merge(float* z, const float* cos_k, const float* sin_k, std::size_t 
 void split_power(const float* z, const float* cos_k, const float* sin_k, std::size_t m, float half,
                  float* power) {
     for (std::size_t k = 0; k <= m / 2; ++k) {
-        const std::size_t j = (m - k) % m;
-        const float zr = z[2 * k], zi = z[2 * k + 1], wr = z[2 * j], wi = z[2 * j + 1];
-        const float pk = zr * zr + zi * zi, pj = wr * wr + wi * wi;
-        const float a = pk - pj, b = (zr * wi + zi * wr) * 2.0f;
-        const float half_sum = (pk + pj) * half;
-        const float cross = (cos_k[k] * b - sin_k[k] * a) * half;
+        const auto [half_sum, cross] = pair_powers(z, k, (m - k) % m, cos_k[k], sin_k[k], half);
         power[2 * k] = half_sum + cross;
         power[2 * (m - k)] = half_sum - cross;
         power[2 * k + 1] = power[2 * (m - k) + 1] = 0.0f;
