@@ -76,7 +76,7 @@ inline void merge_pair(float* z, std::size_t k, std::size_t j, float c, float s,
 // pass. An AVX2 clone where the CPU has it.
 __attribute__((target_clones("avx2", "default"))) void
 split_power_merge(float* z, const float* cos_k, const float* sin_k, std::size_t m, float half) {
-    using Index = int __attribute__((vector_size(32)));
+    using Index = Int8;
     merge_pair(z, 0, 0, cos_k[0], sin_k[0], half);
     std::size_t k = 1;
     for (; k + 8 <= m / 2; k += 8) {
@@ -128,8 +128,7 @@ void split_power(const float* z, const float* cos_k, const float* sin_k, std::si
 
 FftAutocorrelation::FftAutocorrelation(std::size_t frame_size, std::size_t max_lag,
                                        std::size_t oversampling)
-    : frame_size_(frame_size), max_lag_(max_lag),
-      oversampling_(std::max<std::size_t>(oversampling, 1)),
+    : oversampling_(std::max<std::size_t>(oversampling, 1)),
       // Zero padding to frame_size + max_lag keeps lags 0..max_lag free of wrap-around.
       fft_size_(fast_fft_size(frame_size + max_lag)) {
     const std::size_t m = fft_size_ / 2;

@@ -31,8 +31,6 @@ public:
     const float* compute();
 
 private:
-    std::size_t frame_size_;
-    std::size_t max_lag_;
     std::size_t oversampling_;
     std::size_t fft_size_;
     float* time_ = nullptr;         // fft_size_ real samples, zero-padded: fft_size_/2 complex

@@ -8,5 +8,7 @@
 namespace pitchscribe::detail {
 
 using Float8 = float __attribute__((vector_size(32)));
+// Lane indices for __builtin_shuffle of Float8s, and the type a Float8 comparison yields.
+using Int8 = int __attribute__((vector_size(32)));
 
 } // namespace pitchscribe::detail

@@ -11,9 +11,12 @@ namespace pitchscribe::detail {
 
 namespace {
 
-// The distance (Hz) from x to the nearest harmonic of f.
+// The harmonic of f (Hz) nearest x, and the distance from x to it.
+double nearest_harmonic(double x, double f) {
+    return std::max(1.0, std::round(x / f)) * f;
+}
 double off_harmonics(double x, double f) {
-    return std::abs(x - std::max(1.0, std::round(x / f)) * f);
+    return std::abs(x - nearest_harmonic(x, f));
 }
 
 // A harmonic is read where the window resolves it from both notes' same harmonic: a Hann
@@ -110,7 +113,7 @@ std::optional<GlideCheck::Between> GlideCheck::harmonics_between(double time, do
     for (double x = note; x <= top && n < at.size(); x += note) {
         if (off_harmonics(x, other) < resolve_) continue;
         at[n++] = x;
-        at[n++] = std::max(1.0, std::round(x / other)) * other;
+        at[n++] = nearest_harmonic(x, other);
     }
     magnitudes(at.data(), heard.data(), n);
     Between sums;

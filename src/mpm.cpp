@@ -22,19 +22,20 @@ struct MpmDetector::Impl {
     std::size_t oversampling; // NSDF points per sample of lag (see lag_oversampling)
     detail::FftAutocorrelation autocorrelation;
     detail::SincInterpolator between_lags;
-    float* frame;                 // the de-meaned input frame, in the FFT's input
-    const float* acf = nullptr;   // r'(j / oversampling), j = 0..oversampling last_lag
-    std::vector<float> nsdf;      // n'(j / oversampling), likewise
+    std::vector<float> nsdf;      // n'(j / oversampling), j = 0..oversampling last_lag
     std::vector<float> norm;      // m'(tau), tau = 0..last_lag
     std::vector<float> fine_norm; // m'(j / oversampling), linearly interpolated (oversampling > 1)
 
     Impl(const MpmConfig& c, std::size_t size, std::size_t lo, std::size_t hi, std::size_t u)
         : config(c), frame_size(size), min_lag(lo), max_lag(hi), last_lag(hi + 1), oversampling(u),
-          autocorrelation(size, hi + 1, u), frame(autocorrelation.input()), nsdf(u * (hi + 1) + 1),
-          norm(hi + 2), fine_norm(u > 1 ? u * (hi + 1) + 1 : 0) {}
+          autocorrelation(size, hi + 1, u), nsdf(u * (hi + 1) + 1), norm(hi + 2),
+          fine_norm(u > 1 ? u * (hi + 1) + 1 : 0) {}
 
+    // The de-meaned input frame lives in the FFT's input.
+    float* frame() { return autocorrelation.input(); }
     void remove_mean(std::span<const float> input);
-    void compute_nsdf();
+    // acf: r'(j / oversampling), j = 0..oversampling last_lag.
+    void compute_nsdf(const float* acf);
     void pick_key_maxima(PitchEstimate& estimate) const;
     PitchCandidate interpolate(std::size_t peak) const;
 };
@@ -152,7 +153,7 @@ copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t s
 __attribute__((target_clones("avx2", "default"))) void
 energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_lag, float* norm) {
     using Double4 = double __attribute__((vector_size(32)));
-    using Index = int __attribute__((vector_size(32)));
+    using Index = detail::Int8;
     using detail::Float8;
     const Float8 zero = {};
     Double4 m = {2.0 * r0, 2.0 * r0, 2.0 * r0, 2.0 * r0};
@@ -197,11 +198,11 @@ __attribute__((target_clones("avx2", "default"))) void divide(const float* acf, 
 } // namespace
 
 void MpmDetector::Impl::remove_mean(std::span<const float> input) {
-    copy_without_mean(input.data(), std::min(input.size(), frame_size), frame, frame_size);
+    copy_without_mean(input.data(), std::min(input.size(), frame_size), frame(), frame_size);
 }
 
-void MpmDetector::Impl::compute_nsdf() {
-    energy_norms(acf[0], frame, frame_size, last_lag, norm.data());
+void MpmDetector::Impl::compute_nsdf(const float* acf) {
+    energy_norms(acf[0], frame(), frame_size, last_lag, norm.data());
     if (oversampling == 1) {
         divide(acf, norm.data(), last_lag, nsdf.data());
         return;
@@ -249,7 +250,7 @@ namespace {
 
 // The scans below read eight lags at a time and step singly only inside the block that holds
 // the answer; a lobe of the NSDF is tens to hundreds of lags long.
-using Lanes = std::uint64_t[4]; // a Float8 comparison's eight 32-bit masks
+using Lanes = std::uint64_t[4]; // an Int8 (a Float8 comparison) as four words
 
 // The first j in [from, to) whose sign (n[j] > 0) is `positive`, or `to`.
 __attribute__((target_clones("avx2", "default"))) std::size_t
@@ -260,7 +261,7 @@ first_with_sign(const float* n, std::size_t from, std::size_t to, bool positive)
     for (; j + 8 <= to; j += 8) {
         Float8 v;
         std::memcpy(&v, n + j, sizeof v);
-        const auto above = v > zero;
+        const detail::Int8 above = v > zero;
         Lanes m;
         std::memcpy(m, &above, sizeof m);
         const bool any = positive ? (m[0] | m[1] | m[2] | m[3]) != 0
@@ -324,15 +325,15 @@ PitchEstimate MpmDetector::analyze(std::span<const float> input) {
     Impl& d = *impl_;
     PitchEstimate estimate;
     d.remove_mean(input);
-    d.acf = d.autocorrelation.compute();
-    const double energy = d.acf[0]; // r'(0) = sum of x^2
+    const float* acf = d.autocorrelation.compute();
+    const double energy = acf[0]; // r'(0) = sum of x^2
     estimate.rms = std::sqrt(std::max(energy, 0.0) / static_cast<double>(d.frame_size));
     // Below about -300 dBFS there is nothing but rounding error to analyse.
     if (!(energy > 1e-30 * static_cast<double>(d.frame_size)) || !std::isfinite(energy)) {
         std::fill(d.nsdf.begin(), d.nsdf.end(), 0.0f);
         return estimate;
     }
-    d.compute_nsdf();
+    d.compute_nsdf(acf);
     d.pick_key_maxima(estimate);
     if (estimate.candidate_count == 0) return estimate;
 
