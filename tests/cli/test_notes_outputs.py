@@ -164,12 +164,14 @@ class Progress(Fixture):
     def test_a_progress_bar_on_a_terminal_for_a_long_input(self):
         """stderr on a pseudo-terminal: the bar is drawn with a percentage and the speed,
         then cleared before the summary line."""
-        # Five minutes of audio, so the run outlasts the bar's first 100 ms on a fast machine
-        # (the 24 s example takes well under that since decimation and threads).
-        write_audio(self.path("long.wav"), np.tile(tone(220.0, 10.0), 30))
+        # The run must outlast the bar's first 100 ms on any machine, and five minutes of audio
+        # at the default hop took 97 ms on CI's. A minute at a 0.5 ms hop on one thread is 120,000
+        # frames: about 1.4 s here, so a machine ten times faster still draws the bar.
+        write_audio(self.path("long.wav"), np.tile(tone(220.0, 10.0), 6))
         main, sub = pty.openpty()
-        result = subprocess.run([BINARY, self.path("long.wav"), "--notes", self.path("p.csv")],
-                                stderr=sub, stdout=subprocess.DEVNULL, timeout=10)
+        command = [BINARY, self.path("long.wav"), "--notes", self.path("p.csv"), "--hop", "0.0005",
+                   "--threads", "1"]
+        result = subprocess.run(command, stderr=sub, stdout=subprocess.DEVNULL, timeout=60)
         os.close(sub)
         err = b""
         while True:
@@ -182,7 +184,7 @@ class Progress(Fixture):
             err += chunk
         os.close(main)
         self.assertEqual(result.returncode, 0)
-        self.assertRegex(err.decode(), r"\r\[[#-]+\] +\d+%  \d+x real time")
+        self.assertRegex(err.decode(), r"\r\[[#-]+\] +\d+%  [\d.]+x real time")
         self.assertIn("\r\x1b[Kpitchscribe: '", err.decode())  # cleared, then the summary
 
 
