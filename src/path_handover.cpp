@@ -24,11 +24,11 @@
 // marked as heard at their own pitch, from which the note segmenter places the next note.
 //
 // A handed-over frame reports its own candidate near the new pitch if it has one, else the
-// pitch where the path settled. Its voicing stays the path's: an unvoiced frame changes only
-// its pitch guess. Once a change is found, every frame up to the new note takes it, so the
-// change is one step. A note's start heard at its octave, or at the common period of the
-// note before and it, is handed over the same way (src/path_off_pitch.cpp), and so are the
-// frames of a change into such a start, and the old note's release heard at its
+// pitch the new note holds (see handed_over). Its voicing stays the path's: an unvoiced frame
+// changes only its pitch guess. Once a change is found, every frame up to the new note takes
+// it, so the change is one step. A note's start heard at its octave, or at the common period
+// of the note before and it, is handed over the same way (src/path_off_pitch.cpp), and so are
+// the frames of a change into such a start, and the old note's release heard at its
 // sub-harmonic until the next note speaks.
 #include "path_tracker.hpp"
 
@@ -148,13 +148,27 @@ std::optional<double> PathTracker::hold_clarity(std::size_t k) const {
     return sum / double(window_.handover_hold);
 }
 
-// The new note's pitch as frame `here` reports it: its own candidate within kSame of the
-// state where the path settled, else that state's pitch; `unheard` across a murky gap.
-PathTracker::Handover PathTracker::handed_over(const Slot& here, const Slot& settled,
-                                               std::size_t state, bool unheard) {
-    if (const auto c = candidate_near(here, settled.semitones[state]))
+// The new note's pitch as frame `here` reports it (the path settled on `state` of frame k):
+// the frame's own candidate within kSame of the note's pitch if it has one, else that pitch;
+// `unheard` across a murky gap. The note's pitch is where it holds: the median over its hold
+// of the frames' candidates near the settled state. The hold's first frame is often still in
+// the crossfade, its peak pulled toward the old note's period (a piccolo's B5 after an A5
+// read 53 cents flat there, 10 cents over the hold), and frames reported at it were wrong.
+PathTracker::Handover PathTracker::handed_over(const Slot& here, std::size_t k, std::size_t state,
+                                               bool unheard) {
+    const Slot& settled = slot(k);
+    std::size_t n = 0;
+    for (std::size_t h = k; h < std::min(k + window_.handover_hold, pushed_); ++h)
+        if (const auto c = candidate_near(slot(h), settled.semitones[state]))
+            held_[n++] = slot(h).frequency[*c];
+    double note = settled.frequency[state];
+    if (n > 0) {
+        std::sort(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(n));
+        note = n % 2 ? held_[n / 2] : 0.5 * (held_[n / 2 - 1] + held_[n / 2]);
+    }
+    if (const auto c = candidate_near(here, 12.0 * std::log2(note)))
         return {here.frequency[*c], here.clarity[*c], unheard};
-    return {settled.frequency[state], settled.clarity[state], unheard};
+    return {note, settled.clarity[state], unheard};
 }
 
 // The new note after `frame`: the first frame within `within` frames whose pitch is at least
@@ -175,13 +189,13 @@ std::optional<std::size_t> PathTracker::settled_frame(std::size_t frame, std::op
 std::optional<PathTracker::Handover> PathTracker::handover(std::size_t frame) {
     const Slot& here = slot(frame);
     if (frame < handover_end_)
-        return handed_over(here, slot(handover_end_), handover_state_, handover_unheard_);
+        return handed_over(here, handover_end_, handover_state_, handover_unheard_);
     handover_unheard_ = false;
     // The frames from here up to note k go to it.
     const auto follow = [&](std::size_t k) {
         handover_end_ = k;
         handover_state_ = slot(k).chosen;
-        return handed_over(here, slot(k), handover_state_);
+        return handed_over(here, k, handover_state_);
     };
     if (const auto k = off_pitch_start(frame)) return follow(*k);
     if (const auto h = change_to_next(frame)) return h;
@@ -259,7 +273,7 @@ std::optional<PathTracker::Handover> PathTracker::change_to_next(std::size_t fra
         handover_state_ = to.chosen;
         handover_unheard_ = unheard;
     }
-    return handed_over(here, to, to.chosen, unheard);
+    return handed_over(here, target, to.chosen, unheard);
 }
 
 // Whether every frame in [from, k) is part of the change (in_handover), or a crossfade frame

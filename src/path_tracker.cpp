@@ -51,6 +51,7 @@ PathTracker::PathTracker(double sample_rate, const PathWindow& window, double vo
       ring_(window.lookahead + window.handover_lead + 1 +
             std::max(kOldLevelFrames, window.arrival_held)) {
     window_.handover_hold = std::max<std::size_t>(window_.handover_hold, 1);
+    held_.resize(window_.handover_hold);
 }
 
 // The threshold for a frame of this power: the configured one where the noise floor is far

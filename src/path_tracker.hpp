@@ -123,8 +123,8 @@ private:
                    Away away) const;
     static std::optional<std::size_t> candidate_near(const Slot& s, double pitch);
     std::optional<double> hold_clarity(std::size_t k) const;
-    static Handover handed_over(const Slot& here, const Slot& settled, std::size_t state,
-                                bool unheard = false);
+    Handover handed_over(const Slot& here, std::size_t settled, std::size_t state,
+                         bool unheard = false);
     double emission(const Slot& s, std::size_t state) const;
     double transition(const Slot& from, std::size_t i, const Slot& to, std::size_t j) const;
     std::size_t best_final_state() const;
@@ -159,6 +159,7 @@ private:
     GlideCheck* glide_ = nullptr;
 
     std::vector<Slot> ring_;
+    std::vector<double> held_; // the new note's pitches over its hold (handed_over)
     double cost_[kStates] = {};
     double next_cost_[kStates] = {};
     std::size_t pushed_ = 0;

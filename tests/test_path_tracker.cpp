@@ -146,6 +146,22 @@ TEST(PathTracker, ACrossfadeAsClearAsTheNotesIsHandedOver) {
     expect_change_at(out, 22, 1394.0, 1176.6);
 }
 
+// The new note's first frames still hear the old one's release, which pulls their peak
+// toward its period: the flute's new note reads 40 cents sharp for two frames, then holds
+// at its pitch. The frames handed over report the pitch it holds, not the pulled one.
+TEST(PathTracker, AHandedOverFrameReportsThePitchTheNewNoteHolds) {
+    auto frames = flute_step({{1333.0, 0.889}, {1267.0, 0.873}, {1221.0, 0.916}});
+    const double pulled = 1176.6 * std::pow(2.0, 40.0 / 1200.0);
+    for (std::size_t i = 29; i < 31; ++i) // the new note's first two frames
+        frames[i] = estimate({{pulled, 0.95}});
+    const auto out = run(frames, 20);
+    ASSERT_EQ(out.size(), frames.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const double expected = i < 22 ? 1394.0 : (i == 29 || i == 30) ? pulled : 1176.6;
+        EXPECT_NEAR(test::cents(out[i].frequency, expected), 0.0, 1.0) << i;
+    }
+}
+
 // Frames between two notes stay as they are when there are more of them than a half window
 // makes (a fast glide), or when the notes themselves are not clear (in noise every frame
 // would pass for a crossfade).
