@@ -1,6 +1,7 @@
 #include "change_point.hpp"
 
 #include "level_fall.hpp"
+#include "median.hpp"
 #include "path_tracker.hpp" // kSame
 
 #include <algorithm>
@@ -251,8 +252,7 @@ std::optional<double> ChangeRefiner::steady(std::size_t first, std::size_t count
         f[i] = heard(h.frame);
     }
     if (high - low > kSteady) return std::nullopt;
-    std::sort(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(count));
-    return count % 2 ? f[count / 2] : 0.5 * (f[count / 2 - 1] + f[count / 2]);
+    return median({f.data(), count});
 }
 
 // A change whose new pitch holds from frame k: `side_` frames steady at the old pitch, then

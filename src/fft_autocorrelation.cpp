@@ -76,7 +76,6 @@ inline void merge_pair(float* z, std::size_t k, std::size_t j, float c, float s,
 // pass. An AVX2 clone where the CPU has it.
 __attribute__((target_clones("avx2", "default"))) void
 split_power_merge(float* z, const float* cos_k, const float* sin_k, std::size_t m, float half) {
-    using Index = Int8;
     merge_pair(z, 0, 0, cos_k[0], sin_k[0], half);
     std::size_t k = 1;
     for (; k + 8 <= m / 2; k += 8) {
@@ -89,20 +88,20 @@ split_power_merge(float* z, const float* cos_k, const float* sin_k, std::size_t 
         std::memcpy(&b1, back + 8, sizeof b1);
         std::memcpy(&c, cos_k + k, sizeof c);
         std::memcpy(&s, sin_k + k, sizeof s);
-        const Float8 zr = __builtin_shuffle(f0, f1, Index{0, 2, 4, 6, 8, 10, 12, 14});
-        const Float8 zi = __builtin_shuffle(f0, f1, Index{1, 3, 5, 7, 9, 11, 13, 15});
-        const Float8 wr = __builtin_shuffle(b1, b0, Index{6, 4, 2, 0, 14, 12, 10, 8});
-        const Float8 wi = __builtin_shuffle(b1, b0, Index{7, 5, 3, 1, 15, 13, 11, 9});
+        const Float8 zr = __builtin_shuffle(f0, f1, Int8{0, 2, 4, 6, 8, 10, 12, 14});
+        const Float8 zi = __builtin_shuffle(f0, f1, Int8{1, 3, 5, 7, 9, 11, 13, 15});
+        const Float8 wr = __builtin_shuffle(b1, b0, Int8{6, 4, 2, 0, 14, 12, 10, 8});
+        const Float8 wi = __builtin_shuffle(b1, b0, Int8{7, 5, 3, 1, 15, 13, 11, 9});
         const Float8 pk = zr * zr + zi * zi, pj = wr * wr + wi * wi;
         const Float8 a = pk - pj, b = (zr * wi + zi * wr) * 2.0f;
         const Float8 half_sum = (pk + pj) * half;
         const Float8 cross = (c * b - s * a) * half;
         const Float8 im = cross * c;
         const Float8 yk = half_sum - cross * s, yj = half_sum + cross * s;
-        f0 = __builtin_shuffle(yk, im, Index{0, 8, 1, 9, 2, 10, 3, 11});
-        f1 = __builtin_shuffle(yk, im, Index{4, 12, 5, 13, 6, 14, 7, 15});
-        b0 = __builtin_shuffle(yj, im, Index{7, 15, 6, 14, 5, 13, 4, 12});
-        b1 = __builtin_shuffle(yj, im, Index{3, 11, 2, 10, 1, 9, 0, 8});
+        f0 = __builtin_shuffle(yk, im, Int8{0, 8, 1, 9, 2, 10, 3, 11});
+        f1 = __builtin_shuffle(yk, im, Int8{4, 12, 5, 13, 6, 14, 7, 15});
+        b0 = __builtin_shuffle(yj, im, Int8{7, 15, 6, 14, 5, 13, 4, 12});
+        b1 = __builtin_shuffle(yj, im, Int8{3, 11, 2, 10, 1, 9, 0, 8});
         std::memcpy(front, &f0, sizeof f0);
         std::memcpy(front + 8, &f1, sizeof f1);
         std::memcpy(back, &b0, sizeof b0);

@@ -153,8 +153,8 @@ copy_without_mean(const float* input, std::size_t n, float* frame, std::size_t s
 __attribute__((target_clones("avx2", "default"))) void
 energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_lag, float* norm) {
     using Double4 = double __attribute__((vector_size(32)));
-    using Index = detail::Int8;
     using detail::Float8;
+    using detail::Int8;
     const Float8 zero = {};
     Double4 m = {2.0 * r0, 2.0 * r0, 2.0 * r0, 2.0 * r0};
     std::size_t tau = 0;
@@ -162,13 +162,13 @@ energy_norms(double r0, const float* frame, std::size_t size, std::size_t last_l
         Float8 head, tail;
         std::memcpy(&head, frame + tau, sizeof head);
         std::memcpy(&tail, frame + size - 8 - tau, sizeof tail); // x_{W-1-tau} last
-        tail = __builtin_shuffle(tail, Index{7, 6, 5, 4, 3, 2, 1, 0});
+        tail = __builtin_shuffle(tail, Int8{7, 6, 5, 4, 3, 2, 1, 0});
         const Float8 e = head * head + tail * tail; // the drops at tau .. tau + 7
         // Inclusive prefix sums, by shifts of one, two and four lanes.
-        Float8 upto = e + __builtin_shuffle(zero, e, Index{0, 8, 9, 10, 11, 12, 13, 14});
-        upto += __builtin_shuffle(zero, upto, Index{0, 0, 8, 9, 10, 11, 12, 13});
-        upto += __builtin_shuffle(zero, upto, Index{0, 0, 0, 0, 8, 9, 10, 11});
-        const Float8 before = __builtin_shuffle(zero, upto, Index{0, 8, 9, 10, 11, 12, 13, 14});
+        Float8 upto = e + __builtin_shuffle(zero, e, Int8{0, 8, 9, 10, 11, 12, 13, 14});
+        upto += __builtin_shuffle(zero, upto, Int8{0, 0, 8, 9, 10, 11, 12, 13});
+        upto += __builtin_shuffle(zero, upto, Int8{0, 0, 0, 0, 8, 9, 10, 11});
+        const Float8 before = __builtin_shuffle(zero, upto, Int8{0, 8, 9, 10, 11, 12, 13, 14});
         const auto running = static_cast<float>(m[0]);
         const Float8 out =
             Float8{running, running, running, running, running, running, running, running} - before;

@@ -3,6 +3,7 @@
 // around the one being decided show: re-attacks of one pitch; steps, glides, boundaries).
 #pragma once
 
+#include "median.hpp"
 #include "pitchscribe/notes.hpp"
 
 #include <algorithm>
@@ -80,8 +81,7 @@ constexpr double kBurstRelapseDb = 1.0;
 constexpr double kBurstSeconds = 0.15;
 constexpr double kBurstSettleSeconds = 0.05;
 
-// The median of `values` (reordered); 0 when empty.
-double median(std::vector<double>& values);
+using detail::median; // median.hpp
 
 } // namespace note_detail
 

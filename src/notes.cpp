@@ -11,14 +11,6 @@ namespace pitchscribe {
 
 using namespace note_detail;
 
-double note_detail::median(std::vector<double>& values) {
-    if (values.empty()) return 0.0;
-    const auto mid = values.begin() + std::ptrdiff_t(values.size() / 2);
-    std::nth_element(values.begin(), mid, values.end());
-    if (values.size() % 2 == 1) return *mid;
-    return (*mid + *std::max_element(values.begin(), mid)) / 2.0;
-}
-
 // Median MIDI pitch of the voiced frames context[from, to); NaN when there are none.
 double NoteSegmenter::Impl::median_pitch(std::size_t from, std::size_t to) {
     scratch.clear();

@@ -30,6 +30,7 @@
 // of the note before and it, is handed over the same way (src/path_off_pitch.cpp), and so are
 // the frames of a change into such a start, and the old note's release heard at its
 // sub-harmonic until the next note speaks.
+#include "median.hpp"
 #include "path_tracker.hpp"
 
 #include <algorithm>
@@ -161,11 +162,7 @@ PathTracker::Handover PathTracker::handed_over(const Slot& here, std::size_t k, 
     for (std::size_t h = k; h < std::min(k + window_.handover_hold, pushed_); ++h)
         if (const auto c = candidate_near(slot(h), settled.semitones[state]))
             held_[n++] = slot(h).frequency[*c];
-    double note = settled.frequency[state];
-    if (n > 0) {
-        std::sort(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(n));
-        note = n % 2 ? held_[n / 2] : 0.5 * (held_[n / 2 - 1] + held_[n / 2]);
-    }
+    const double note = n > 0 ? median({held_.data(), n}) : settled.frequency[state];
     if (const auto c = candidate_near(here, 12.0 * std::log2(note)))
         return {here.frequency[*c], here.clarity[*c], unheard};
     return {note, settled.clarity[state], unheard};
